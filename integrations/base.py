@@ -1,0 +1,174 @@
+"""The contract every platform adapter keeps.
+
+An adapter turns one platform's API into neutral records and typed errors, so
+the worker and the services never see a platform's JSON or its HTTP status
+codes. The contract:
+
+* An adapter is constructed with the credentials of **one connected account**
+  (an :class:`AccountRef` plus whatever secret the platform needs) and owns
+  whatever HTTP client it uses; :meth:`PlatformAdapter.aclose` releases it.
+* :meth:`PlatformAdapter.fetch_inbound` returns items the account received
+  (comments, DMs, mentions) *after* an opaque cursor, oldest first, plus the
+  cursor to pass next time. Passing the returned cursor again must never skip
+  an item; returning an item twice is allowed (the worker de-duplicates on
+  ``(platform, remote_id)``), skipping one is not.
+* :meth:`PlatformAdapter.send_reply` replies to one inbound item, threaded as
+  the platform threads replies. ``idempotency_key`` is stable across retries of
+  the same reply; adapters use it (or a look-up) so a retry after a timeout
+  does not post twice.
+* Every failure is one of the :class:`AdapterError` subclasses below. Adapters
+  never raise ``httpx`` or ``KeyError`` from a malformed response; they raise
+  :class:`PermanentError` naming what was malformed. Error messages never
+  contain a token or other secret.
+* Capability flags say what the platform cannot do; callers check them before
+  calling, and an adapter asked for something it cannot do raises
+  :class:`UnsupportedError`.
+* Text in records is exactly what the platform sent (untrusted; the display
+  layer makes it safe). Times are timezone-aware UTC ``datetime`` objects.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class ItemKind(str, enum.Enum):
+    """What sort of inbound item this is; drives the SLA target."""
+
+    COMMENT = "comment"
+    DM = "dm"
+    MENTION = "mention"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform allows through its API."""
+
+    inbound_comments: bool = True
+    inbound_mentions: bool = True
+    direct_messages: bool = False
+    reply: bool = True
+    publish: bool = False
+    delete: bool = False
+    media: bool = False
+    keyword_search: bool = False
+    native_scheduling: bool = False
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """One connected account on one platform, as the console names it."""
+
+    platform: str          # "sandbox", "bluesky", "mastodon", ...
+    account_id: str        # stable id within socops, e.g. "sandbox:acme_en"
+    handle: str            # what people see, e.g. "@acme_en"
+    display_name: str = ""
+    language: str = ""     # main language of the account, e.g. "en"
+    region: str = ""       # e.g. "EU", "LATAM", "APAC"
+    timezone: str = "UTC"  # IANA name, for schedules and displays
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote an inbound item."""
+
+    remote_id: str
+    handle: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One comment, DM or mention received by a connected account."""
+
+    platform: str
+    account_id: str
+    remote_id: str              # unique per platform
+    kind: ItemKind
+    thread_id: str              # items of one conversation share it
+    author: Author
+    text: str
+    created_at: datetime
+    parent_remote_id: str | None = None  # what it replies to, if anything
+    url: str | None = None
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class InboundPage:
+    """A page of inbound items, oldest first, and the cursor for the next call."""
+
+    items: list[InboundItem]
+    cursor: str | None
+    has_more: bool = False
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a platform returned for a reply or a post it accepted."""
+
+    remote_id: str
+    url: str | None
+    published_at: datetime
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class AdapterError(Exception):
+    """Base of every error an adapter raises."""
+
+    def __init__(self, message: str, *, platform: str = "") -> None:
+        super().__init__(message)
+        self.platform = platform
+
+
+class AuthError(AdapterError):
+    """The credentials are missing, expired beyond refresh, or revoked.
+
+    The account needs reconnecting; retrying will not help.
+    """
+
+
+class RateLimitedError(AdapterError):
+    """The platform asked us to wait; retry no earlier than ``until`` (UTC)."""
+
+    def __init__(self, message: str, *, until: datetime, platform: str = "") -> None:
+        super().__init__(message, platform=platform)
+        self.until = until
+
+
+class PermanentError(AdapterError):
+    """The request can never succeed as sent (invalid, forbidden, malformed reply)."""
+
+
+class TransientError(AdapterError):
+    """A network failure or a server error; retry later with backoff."""
+
+
+class UnsupportedError(PermanentError):
+    """The platform cannot do this at all (see :class:`Capabilities`)."""
+
+
+class PlatformAdapter(abc.ABC):
+    """One connected account on one platform. See the module docstring."""
+
+    platform: str = ""
+    capabilities: Capabilities = Capabilities()
+
+    def __init__(self, account: AccountRef) -> None:
+        self.account = account
+
+    @abc.abstractmethod
+    async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
+        """Items received after ``cursor`` (``None``: from the start), oldest first."""
+
+    @abc.abstractmethod
+    async def send_reply(
+        self, item: InboundItem, text: str, *, idempotency_key: str
+    ) -> PublishResult:
+        """Reply to ``item`` in its thread (a DM gets a DM back)."""
+
+    async def aclose(self) -> None:
+        """Release network resources; the default has none."""
