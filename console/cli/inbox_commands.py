@@ -1,0 +1,190 @@
+"""``socops inbox``: list, show, act on and import inbox items from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from console.cli.common import CommandFailed, open_workspace, print_json
+from console.importing import import_items
+from console.records import KINDS, STATUSES, InboxFilter, InboxItem
+from console.timeparse import parse_when
+from console.untrusted import one_line, printable
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    inbox = commands.add_parser("inbox", help="list, show, triage and import inbox items")
+    actions = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="list items (default: open ones, most urgent first)")
+    listing.add_argument("--status", choices=[*STATUSES, "all"], default="open")
+    listing.add_argument("--account", default="", help="account id, e.g. sandbox:northwind_en")
+    listing.add_argument("--platform", default="")
+    listing.add_argument("--kind", choices=KINDS)
+    listing.add_argument("--assignee", default="", help='a user name, or "-" for unassigned')
+    listing.add_argument("--tag", default="")
+    listing.add_argument("--breached", action="store_true", help="only items past their SLA")
+    listing.add_argument("--search", default="", help="text to find in the text, author, tags")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (0: all)")
+    listing.add_argument("--json", action="store_true", help="JSON Lines, one item a line")
+    listing.set_defaults(handler=list_items)
+
+    show = actions.add_parser("show", help="show one item with its thread, notes and replies")
+    show.add_argument("item_id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=show_item)
+
+    importing = actions.add_parser("import", help="import items from a JSON Lines file ('-' reads stdin)")
+    importing.add_argument("file")
+    importing.set_defaults(handler=import_file)
+
+    for name, help_text in (("close", "mark items done"), ("reopen", "reopen items")):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("item_ids", nargs="+")
+        action.set_defaults(handler=_bulk_handler(name))
+    assign = actions.add_parser("assign", help="assign items to a user ('-' unassigns)")
+    assign.add_argument("assignee")
+    assign.add_argument("item_ids", nargs="+")
+    assign.set_defaults(handler=assign_items)
+    tag = actions.add_parser("tag", help="add tags (-NAME removes)")
+    tag.add_argument("tags", help="comma-separated, e.g. shipping,-urgent")
+    tag.add_argument("item_ids", nargs="+")
+    tag.set_defaults(handler=tag_items)
+    snooze = actions.add_parser("snooze", help="snooze items until a time (30m, 2h, 1d, 'tomorrow 09:00')")
+    snooze.add_argument("until")
+    snooze.add_argument("item_ids", nargs="+")
+    snooze.set_defaults(handler=snooze_items)
+    for name, help_text in (("reply", "queue a reply (the worker sends it)"),
+                            ("note", "add a note only the team sees")):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("item_id")
+        action.add_argument("text")
+        action.set_defaults(handler=_text_handler(name))
+
+
+def _filter_from(args: argparse.Namespace) -> InboxFilter:
+    return InboxFilter(
+        status="" if args.status == "all" else args.status,
+        account=args.account,
+        platform=args.platform,
+        kind=args.kind or "",
+        assignee=args.assignee,
+        tag=args.tag,
+        breached=True if args.breached else None,
+        text=args.search,
+    )
+
+
+def item_to_json(item: InboxItem) -> dict:
+    return dataclasses.asdict(item)
+
+
+def list_items(args: argparse.Namespace) -> int:
+    if args.limit < 0:
+        raise CommandFailed("usage error: --limit cannot be negative", exit_code=2)
+    with open_workspace() as workspace:
+        inbox = workspace.inbox
+        ids = inbox.list_ids(_filter_from(args))
+        if args.limit:
+            ids = ids[: args.limit]
+        now = workspace.clock()
+        for item_id in ids:
+            item = inbox.get(item_id)
+            if args.json:
+                print_json(item_to_json(item))
+                continue
+            remaining = item.sla_remaining(now)
+            sla = "" if remaining is None else ("BREACHED" if remaining < 0 else f"{int(remaining // 60)}m")
+            print("\t".join((item.id, item.status, sla, item.kind, workspace.account_handle(item.account_id),
+                             one_line(item.author_handle, 24), item.assignee or "-",
+                             one_line(item.text, 60))))
+    return 0
+
+
+def show_item(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        item = workspace.inbox.get(args.item_id)
+        thread = workspace.inbox.thread(args.item_id)
+        if args.json:
+            data = item_to_json(item)
+            data["thread"] = [item_to_json(other) for other in thread]
+            print_json(data)
+            return 0
+        print(f"{item.id}  {item.kind} on {workspace.account_handle(item.account_id)}  [{item.status}]"
+              f"  assignee: {item.assignee or '-'}  tags: {', '.join(item.tags) or '-'}  version {item.version}")
+        for message in thread:
+            marker = ">" if message.id == item.id else " "
+            print(f"{marker} {message.created_at:%Y-%m-%d %H:%M} {one_line(message.author_handle, 30)}: "
+                  f"{printable(message.text)}")
+            for reply in message.replies:
+                print(f"    reply by {reply.by} [{reply.status}] {printable(reply.text)}"
+                      + (f" ({printable(reply.error)})" if reply.error else ""))
+            for note in message.notes:
+                print(f"    note by {note.by} at {note.at:%H:%M}: {printable(note.text)}")
+    return 0
+
+
+def import_file(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        if args.file == "-":
+            report = import_items(workspace.store, sys.stdin.buffer, sla=workspace.config.sla,
+                                  actor=workspace.operator, now=workspace.clock())
+        else:
+            path = Path(args.file)
+            try:
+                handle = path.open("rb")
+            except OSError as error:
+                raise CommandFailed(f"cannot read {path}: {error.strerror}") from error
+            with handle:
+                report = import_items(workspace.store, handle, sla=workspace.config.sla,
+                                      actor=workspace.operator, now=workspace.clock())
+    for number, reason in report.errors:
+        print(f"{args.file}:{number}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _run_bulk(args: argparse.Namespace, action: str, verb: str, **arguments) -> int:
+    with open_workspace() as workspace:
+        result = workspace.inbox.bulk(args.item_ids, action, actor=workspace.operator, **arguments)
+    for item_id, reason in result.failed:
+        print(f"{item_id}: {reason}", file=sys.stderr)
+    print(result.summary(verb))
+    return 1 if result.failed else 0
+
+
+def _bulk_handler(action: str):
+    verbs = {"close": "closed", "reopen": "reopened"}
+    return lambda args: _run_bulk(args, action, verbs[action])
+
+
+def assign_items(args: argparse.Namespace) -> int:
+    return _run_bulk(args, "assign", "assigned", assignee=None if args.assignee == "-" else args.assignee)
+
+
+def tag_items(args: argparse.Namespace) -> int:
+    words = [w.strip() for w in args.tags.split(",") if w.strip()]
+    add = [w for w in words if not w.startswith("-")]
+    remove = [w[1:] for w in words if w.startswith("-")]
+    return _run_bulk(args, "tag", "tagged", add=add, remove=remove)
+
+
+def snooze_items(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        now = workspace.clock()
+    try:
+        until = parse_when(args.until, now)
+    except ValueError as error:
+        raise CommandFailed(f"usage error: {error}", exit_code=2) from None
+    return _run_bulk(args, "snooze", "snoozed", until=until)
+
+
+def _text_handler(action: str):
+    def handler(args: argparse.Namespace) -> int:
+        args.item_ids = [args.item_id]
+        verb = "queued a reply on" if action == "reply" else "added a note to"
+        return _run_bulk(args, action, verb, text=args.text)
+
+    return handler

@@ -1,0 +1,74 @@
+"""The ``socops`` command: the composition root.
+
+With no command it opens the workspace and starts the TUI; sub-commands serve
+operators and scripts. This is the only module that may import everything
+(it imports ``screens`` for the TUI, lazily so that scripts stay fast).
+Exit codes: 0 ok, 2 usage error, 1 any other failure, with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from console.cli import doctor, inbox_commands, sandbox_commands, worker_command
+from console.cli.common import CommandFailed, open_workspace
+from console.errors import ConsoleError
+from data import StoreError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line plus a hint, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"socops: usage error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="socops",
+        description="A keyboard-driven console for a brand's social media operations. "
+        "With no command, starts the console on the current workspace "
+        "(SOCOPS_HOME, or the built-in sandbox in your XDG folders).",
+    )
+    parser.add_argument("--no-worker", action="store_true",
+                        help="start the console without running the worker in-process")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    inbox_commands.register(commands)
+    sandbox_commands.register(commands)
+    worker_command.register(commands)
+    doctor.register(commands)
+    return parser
+
+
+def run_console(args: argparse.Namespace) -> int:
+    from screens.app import make_app  # the TUI only when it is asked for
+
+    with open_workspace() as workspace:
+        make_app(workspace, run_worker=not args.no_worker).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="socops: %(levelname)s: %(message)s")
+    handler = getattr(args, "handler", None) or run_console
+    try:
+        return handler(args)
+    except CommandFailed as error:
+        print(f"socops: {error}", file=sys.stderr)
+        return error.exit_code
+    except (ConsoleError, StoreError, OSError) as error:
+        print(f"socops: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("socops: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""The unified inbox: list, triage and reply, as single calls a UI or CLI makes.
+
+Every action is a compare-and-set on the item's record: the caller passes the
+version it showed the operator, and if someone else changed the item since,
+the action is refused with :class:`ActionConflict` naming who did what and
+when, instead of silently overwriting them. That is the inbox's collision
+detection. ``expected_version=None`` acts on whatever is current.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+
+from console.errors import ActionConflict, InvalidAction, ItemNotFound
+from console.inbox_index import InboxIndex
+from console.records import (
+    INBOX,
+    REPLY_QUEUED,
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    STATUS_SNOOZED,
+    BulkResult,
+    InboxCounts,
+    InboxFilter,
+    InboxItem,
+    Note,
+    Reply,
+    format_time,
+    item_from_record,
+    note_to_dict,
+    reply_to_dict,
+)
+from console.sla import SlaTargets
+from data import ConflictError, NotFoundError, Store
+
+MAX_REPLY_CHARS = 5_000
+MAX_NOTE_CHARS = 2_000
+MAX_TAG_CHARS = 40
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _clock_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%H:%M UTC")
+
+
+class InboxService:
+    """Triage operations on the shared inbox."""
+
+    def __init__(self, store: Store, *, sla: SlaTargets | None = None, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.sla = sla or SlaTargets()
+        self.clock = clock
+        self.index = InboxIndex(store.records(INBOX))
+        self._listeners: list[Callable[[set[str]], None]] = []
+        self._item_cache: dict[str, InboxItem] = {}
+        store.on_change(self._store_changed)
+
+    # -- change feed ------------------------------------------------------------
+    def _store_changed(self, changes: list) -> None:
+        changed = self.index.apply(changes)
+        if not changed:
+            return
+        for key in changed:
+            self._item_cache.pop(key, None)
+        for listener in list(self._listeners):
+            listener(changed)
+
+    def on_items_changed(self, listener: Callable[[set[str]], None]) -> None:
+        """Call ``listener(ids)`` after items change, here or in another process."""
+        self._listeners.append(listener)
+
+    def refresh(self) -> None:
+        """Pick up other processes' writes (listeners are told of them)."""
+        self.store.refresh()
+
+    # -- reading ----------------------------------------------------------------
+    def list_ids(self, flt: InboxFilter | None = None) -> list[str]:
+        """Ids of items matching ``flt`` (default: open items), most urgent first."""
+        return self.index.ids(flt or InboxFilter(), format_time(self.clock()))
+
+    def list(self, flt: InboxFilter | None = None, *, limit: int | None = None) -> list[InboxItem]:
+        ids = self.list_ids(flt)
+        if limit is not None:
+            ids = ids[:limit]
+        return [self.get(key) for key in ids]
+
+    def get(self, item_id: str) -> InboxItem:
+        cached = self._item_cache.get(item_id)
+        if cached is not None:
+            return cached
+        record = self.index.record(item_id)
+        if record is None:
+            raise ItemNotFound(f"no inbox item {item_id!r}; list items with `socops inbox list`")
+        item = item_from_record(record)
+        if len(self._item_cache) > 5_000:
+            self._item_cache.clear()
+        self._item_cache[item_id] = item
+        return item
+
+    def thread(self, item_id: str) -> list[InboxItem]:
+        """Every item of the conversation ``item_id`` belongs to, oldest first."""
+        record = self.index.record(item_id)
+        if record is None:
+            raise ItemNotFound(f"no inbox item {item_id!r}")
+        return [self.get(key) for key in self.index.thread_ids(record)]
+
+    def counts(self) -> InboxCounts:
+        now = self.clock()
+        soon = now + timedelta(minutes=self.sla.due_soon_minutes)
+        return InboxCounts(**self.index.counts(format_time(now), format_time(soon)))
+
+    # -- actions ----------------------------------------------------------------
+    def assign(self, item_id: str, assignee: str | None, *, actor: str,
+               expected_version: int | None = None) -> InboxItem:
+        """Give the item to ``assignee`` (None or "" unassigns)."""
+        assignee = (assignee or "").strip()
+        return self._change(item_id, {"assignee": assignee}, actor, expected_version,
+                            "assigned" if assignee else "unassigned")
+
+    def tag(self, item_id: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
+            actor: str, expected_version: int | None = None) -> InboxItem:
+        """Add and remove tags (lower-case words, at most 40 characters each)."""
+        add = [_clean_tag(t) for t in add]
+        remove = {_clean_tag(t) for t in remove}
+
+        def changes(current: InboxItem) -> dict:
+            tags = [t for t in current.tags if t not in remove]
+            tags += [t for t in add if t not in tags]
+            return {"tags": tags}
+
+        return self._change(item_id, changes, actor, expected_version, "tagged")
+
+    def snooze(self, item_id: str, until: datetime, *, actor: str,
+               expected_version: int | None = None) -> InboxItem:
+        """Hide the item until ``until``; the worker reopens it then."""
+        if until.tzinfo is None:
+            raise InvalidAction("the snooze time needs a time zone")
+        if until <= self.clock():
+            raise InvalidAction("snooze until a time in the future")
+        return self._change(item_id, {"status": STATUS_SNOOZED, "snoozed_until": format_time(until)},
+                            actor, expected_version, "snoozed")
+
+    def close(self, item_id: str, *, actor: str, expected_version: int | None = None) -> InboxItem:
+        """Mark the item done."""
+        def changes(current: InboxItem) -> dict:
+            if current.status == STATUS_CLOSED:
+                raise ActionConflict(_already(current, "closed"))
+            return {"status": STATUS_CLOSED, "closed_at": format_time(self.clock()), "snoozed_until": None}
+
+        return self._change(item_id, changes, actor, expected_version, "closed")
+
+    def reopen(self, item_id: str, *, actor: str, expected_version: int | None = None) -> InboxItem:
+        """Put a closed or snoozed item back in the open inbox."""
+        def changes(current: InboxItem) -> dict:
+            if current.status == STATUS_OPEN:
+                raise ActionConflict(_already(current, "open"))
+            return {"status": STATUS_OPEN, "closed_at": None, "snoozed_until": None}
+
+        return self._change(item_id, changes, actor, expected_version, "reopened")
+
+    def reply(self, item_id: str, text: str, *, actor: str,
+              expected_version: int | None = None) -> InboxItem:
+        """Queue a reply; the worker sends it through the platform and records the outcome."""
+        text = text.strip()
+        if not text:
+            raise InvalidAction("the reply is empty; write something or press Escape")
+        if len(text) > MAX_REPLY_CHARS:
+            raise InvalidAction(f"the reply has {len(text)} characters; the limit is {MAX_REPLY_CHARS}")
+        reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor, queued_at=self.clock(),
+                      status=REPLY_QUEUED)
+
+        def changes(current: InboxItem) -> dict:
+            raw = [reply_to_dict(r) for r in current.replies] + [reply_to_dict(reply)]
+            return {"replies": raw}
+
+        return self._change(item_id, changes, actor, expected_version, "reply queued")
+
+    def add_note(self, item_id: str, text: str, *, actor: str,
+                 expected_version: int | None = None) -> InboxItem:
+        """Add a note visible only to the team."""
+        text = text.strip()
+        if not text:
+            raise InvalidAction("the note is empty")
+        if len(text) > MAX_NOTE_CHARS:
+            raise InvalidAction(f"the note has {len(text)} characters; the limit is {MAX_NOTE_CHARS}")
+
+        def changes(current: InboxItem) -> dict:
+            notes = [note_to_dict(n) for n in current.notes]
+            notes.append(note_to_dict(Note(text=text, by=actor, at=self.clock())))
+            return {"notes": notes}
+
+        return self._change(item_id, changes, actor, expected_version, "note added")
+
+    def bulk(self, item_ids: Iterable[str], action: str, *, actor: str,
+             versions: dict[str, int] | None = None, **arguments) -> BulkResult:
+        """Run one action on many items; each item succeeds or fails on its own."""
+        method = {
+            "assign": self.assign,
+            "tag": self.tag,
+            "snooze": self.snooze,
+            "close": self.close,
+            "reopen": self.reopen,
+            "reply": self.reply,
+            "note": self.add_note,
+        }.get(action)
+        if method is None:
+            raise InvalidAction(f"unknown bulk action {action!r}")
+        versions = versions or {}
+        result = BulkResult()
+        for item_id in item_ids:
+            try:
+                method(item_id, actor=actor, expected_version=versions.get(item_id), **arguments)
+            except (ActionConflict, InvalidAction, ItemNotFound) as error:
+                result.failed.append((item_id, str(error)))
+            else:
+                result.done.append(item_id)
+        return result
+
+    # -- internals --------------------------------------------------------------
+    def _change(self, item_id: str, changes: dict | Callable[[InboxItem], dict], actor: str,
+                expected_version: int | None, verb: str) -> InboxItem:
+        current = self.get(item_id)
+        if expected_version is not None and current.version != expected_version:
+            raise ActionConflict(_changed_since(current))
+        values = changes(current) if callable(changes) else changes
+        try:
+            record = self.store.update(INBOX, item_id, values, expected_version=current.version,
+                                       actor=actor)
+        except ConflictError:
+            # Another process wrote between our read and our write.
+            self.store.refresh()
+            raise ActionConflict(_changed_since(self.get(item_id))) from None
+        except NotFoundError:
+            raise ItemNotFound(f"inbox item {item_id!r} no longer exists") from None
+        return item_from_record(record)
+
+
+def _clean_tag(tag: str) -> str:
+    cleaned = tag.strip().lstrip("#").casefold()
+    if not cleaned or len(cleaned) > MAX_TAG_CHARS or any(c.isspace() for c in cleaned):
+        raise InvalidAction(f"{tag!r} is not a tag: use one word of 1 to {MAX_TAG_CHARS} characters")
+    return cleaned
+
+
+def _already(item: InboxItem, state: str) -> str:
+    who = item.changed_by or "someone"
+    when = _clock_time(item.changed_at) if item.changed_at else "an unknown time"
+    return f"{item.id} is already {state} (last changed by {who} at {when})"
+
+
+def _changed_since(item: InboxItem) -> str:
+    who = item.changed_by or "someone"
+    when = _clock_time(item.changed_at) if item.changed_at else "an unknown time"
+    if item.status == STATUS_CLOSED:
+        what = "closed"
+    elif item.status == STATUS_SNOOZED:
+        what = "snoozed"
+    elif item.assignee:
+        what = f"changed (assigned to {item.assignee})"
+    else:
+        what = "changed"
+    return f"{item.id} was {what} by {who} at {when} while you had it open; nothing was overwritten — look again and retry"
+

@@ -1,0 +1,120 @@
+"""One open workspace: its configuration, store, services and worker.
+
+This is what the CLI opens and hands to the TUI or a command; tests open one
+on a temporary ``SOCOPS_HOME``. Opening creates the folders and, on a first
+run, a commented configuration file, so the sandbox works with no set-up.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
+from console.inbox import InboxService, utc_now
+from console.paths import WorkspacePaths, workspace_paths
+from console.records import INBOX
+from console.worker import SYNC, SYNC_NEEDS_RECONNECT, InboxWorker, WorkerLock, WorkerStatus
+from data import CollectionSpec, Store
+from integrations.base import AccountRef, PlatformAdapter
+from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
+
+COLLECTIONS = (
+    CollectionSpec(INBOX, schema_version=1),
+    CollectionSpec(SYNC, schema_version=1),
+)
+
+log = logging.getLogger("socops")
+
+
+def default_operator() -> str:
+    """Who is acting, until console users and login arrive: $SOCOPS_USER or the OS user."""
+    return os.environ.get("SOCOPS_USER", "").strip() or getpass.getuser()
+
+
+class Workspace:
+    """Everything one socops process needs, opened once and closed once."""
+
+    def __init__(self, paths: WorkspacePaths, config: WorkspaceConfig, store: Store, *,
+                 clock: Callable[[], datetime], operator: str) -> None:
+        self.paths = paths
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.operator = operator
+        self.inbox = InboxService(store, sla=config.sla, clock=clock)
+        self.worker_lock = WorkerLock(paths.worker_lock)
+        self._status = WorkerStatus("starting", "worker not started")
+        self._status_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,
+             operator: str | None = None) -> "Workspace":
+        paths = paths or workspace_paths()
+        paths.ensure()
+        if not paths.config_file.exists():
+            paths.config_file.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+        config = load_config(paths.config_file)
+        store = Store.open(paths.store_dir, COLLECTIONS, clock=clock)
+        for warning in store.warnings:
+            log.warning("store: %s", warning)
+        return cls(paths, config, store, clock=clock, operator=operator or default_operator())
+
+    # -- accounts and adapters ---------------------------------------------------------
+    @property
+    def accounts(self) -> list[AccountRef]:
+        """The connected accounts (the sandbox's three, while it is enabled)."""
+        return list(SANDBOX_ACCOUNTS) if self.config.sandbox.enabled else []
+
+    def account_handle(self, account_id: str) -> str:
+        for account in self.accounts:
+            if account.account_id == account_id:
+                return account.handle
+        return account_id
+
+    def make_adapters(self) -> dict[str, PlatformAdapter]:
+        settings = self.config.sandbox
+        return {
+            account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
+                                               rate_per_hour=settings.rate_per_hour)
+            for account in self.accounts
+        }
+
+    def needs_reconnect(self) -> tuple[str, ...]:
+        return tuple(sorted(
+            r["_key"] for r in self.store.records(SYNC) if r.get("state") == SYNC_NEEDS_RECONNECT
+        ))
+
+    # -- the worker -------------------------------------------------------------------
+    def make_worker(self) -> InboxWorker:
+        return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,
+                           clock=self.clock)
+
+    def worker_status(self) -> WorkerStatus:
+        with self._status_lock:
+            return self._status
+
+    def run_worker_loop(self, stop: threading.Event,
+                        on_status: Callable[[WorkerStatus], None] = lambda status: None) -> None:
+        """Run the worker in this thread until ``stop`` is set (for the TUI and ``socops worker``)."""
+
+        def remember(status: WorkerStatus) -> None:
+            with self._status_lock:
+                self._status = status
+            on_status(status)
+
+        self.make_worker().run_forever(self.worker_lock, stop, self.config.poll_seconds, remember)
+
+    def close(self) -> None:
+        self.worker_lock.release()
+        self.store.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

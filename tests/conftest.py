@@ -1,0 +1,59 @@
+"""Fixtures every level of tests shares: a workspace on a temporary SOCOPS_HOME
+with a clock the test controls, and a few hand-made inbox items."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from console.paths import workspace_paths
+from console.workspace import Workspace
+
+START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+class FakeClock:
+    """A clock that moves only when the test says so."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """No test ever touches the real XDG folders or the real keyring."""
+    monkeypatch.setenv("SOCOPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SOCOPS_USER", "alice")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def open_workspace(tmp_path, clock):
+    """Open (another) workspace on the test's SOCOPS_HOME, as another process would."""
+    opened: list[Workspace] = []
+
+    def opener(operator: str = "alice") -> Workspace:
+        workspace = Workspace.open(workspace_paths(), clock=clock, operator=operator)
+        opened.append(workspace)
+        return workspace
+
+    yield opener
+    for workspace in opened:
+        workspace.close()
+
+
+@pytest.fixture
+def workspace(open_workspace) -> Workspace:
+    return open_workspace()

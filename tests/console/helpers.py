@@ -1,0 +1,35 @@
+"""Hand-made inbox items for service tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from console.inbound import record_from_inbound
+from console.records import INBOX, format_time, item_key
+from console.sla import SlaTargets
+from integrations.base import Author, InboundItem, ItemKind
+
+
+def inbound(n: int, created_at: datetime, *, kind: ItemKind = ItemKind.COMMENT, text: str = "",
+            thread: str | None = None, account: str = "sandbox:northwind_en",
+            author: str = "@maria") -> InboundItem:
+    return InboundItem(
+        platform="sandbox", account_id=account, remote_id=f"t-{n}", kind=kind,
+        thread_id=thread or f"thread-{n}", author=Author(f"a-{author}", author, author.strip("@").title()),
+        text=text or f"message number {n}", created_at=created_at,
+    )
+
+
+def add_items(store, items: list[InboundItem], *, received: datetime, sla: SlaTargets | None = None) -> list[str]:
+    sla = sla or SlaTargets()
+    keys = []
+    with store.transaction(actor="test") as tx:
+        for item in items:
+            key = item_key(item.platform, item.remote_id)
+            tx.insert(INBOX, key, record_from_inbound(item, received_at=format_time(received), sla=sla))
+            keys.append(key)
+    return keys
+
+
+def minutes_ago(now: datetime, minutes: float) -> datetime:
+    return now - timedelta(minutes=minutes)

@@ -1,0 +1,83 @@
+"""Hostile platform text, configuration errors and typed times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from console.config import load_config
+from console.errors import ConfigError
+from console.timeparse import parse_when
+from console.untrusted import one_line, printable
+
+HOSTILE = [
+    ("\x1b[2J\x1b[Hcleared", "cleared"),                       # CSI: clear screen
+    ("\x1b]0;pwned\x07title", "title"),                        # OSC window title, BEL
+    ("\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\", "link"),  # OSC 8 hyperlink, ST
+    ("\x9b31mred", "red"),                                     # 8-bit CSI
+    ("\x9d0;x\x9cok", "ok"),                                   # 8-bit OSC
+    ("a\x1bPq#0;2;0;0;0\x1b\\b", "ab"),                         # DCS (sixel)
+    ("bell\x07 back\x08space", "bell backspace"),
+    ("x\u202eevil\u202c", "xevil"),                             # bidi override
+    ("\x1b", ""),
+]
+
+
+@pytest.mark.parametrize("raw, shown", HOSTILE)
+def test_control_sequences_never_survive(raw, shown):
+    cleaned = printable(raw)
+    assert cleaned == shown
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in cleaned)
+    assert not any(0x80 <= ord(c) < 0xA0 for c in cleaned)
+
+
+@pytest.mark.parametrize("text", [
+    "[bold red]FREE[/] [link=https://evil.example]click[/link]",
+    "مرحبا، أين طلبي؟ 😡", "שלום! ההזמנה שלי לא הגיעה", "返品はできますか？🙏", "line one\nline two\ttab",
+])
+def test_ordinary_text_and_markup_lookalikes_are_untouched(text):
+    assert printable(text) == text
+
+
+def test_one_line_folds_and_cuts():
+    assert one_line("a\n\nb\tc", 10) == "a b c"
+    assert one_line("abcdefghijkl", 5) == "abcd…"
+
+
+def test_config_defaults_and_errors(tmp_path):
+    assert load_config(tmp_path / "missing.toml").sla.dm_minutes == 30
+    path = tmp_path / "socops.toml"
+    path.write_text("[sla]\ndm = 15\n")
+    assert load_config(path).sla.dm_minutes == 15
+    path.write_text("[sla]\ndm = 'soon'\n")
+    with pytest.raises(ConfigError, match=r"\[sla\] dm = 'soon' is not valid"):
+        load_config(path)
+    path.write_text("[sla\ndm = 1\n")
+    with pytest.raises(ConfigError, match="line 1"):
+        load_config(path)
+    path.write_text("[slas]\n")
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_config(path)
+
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("30m", datetime(2026, 11, 26, 15, 30, tzinfo=timezone.utc)),
+    ("2h", datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)),
+    ("1d", datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)),
+    ("tomorrow 09:00", datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)),
+    ("09:00", datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)),
+    ("16:45", datetime(2026, 11, 26, 16, 45, tzinfo=timezone.utc)),
+    ("2026-12-01T10:00:00Z", datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)),
+])
+def test_parse_when(text, expected):
+    assert parse_when(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["soon", "0m", "25:00", ""])
+def test_parse_when_rejects_nonsense(text):
+    with pytest.raises(ValueError):
+        parse_when(text, NOW)
