@@ -44,7 +44,12 @@ class InboxIndex:
     def __init__(self, records: Iterable[dict]) -> None:
         self._lock = threading.RLock()
         self._records: dict[str, dict] = {r["_key"]: r for r in records}
+        # One sorted list of (sort key, id) over everything, and one per status:
+        # the usual views (open, snoozed) then never walk the closed history.
         self._order: list[tuple[str, str]] = sorted(_sort_key(r) for r in self._records.values())
+        self._by_status: dict[str, list[tuple[str, str]]] = {}
+        for entry in self._order:
+            self._by_status.setdefault(_status_of(self._records[entry[1]]), []).append(entry)
         self._haystacks: dict[str, str] | None = None
         self._threads: dict[tuple[str, str], list[str]] | None = None
         self._pending_replies: set[str] = {
@@ -56,7 +61,7 @@ class InboxIndex:
         """Fold the store's changes in; returns the ids of inbox items that changed."""
         changed: set[str] = set()
         with self._lock:
-            added: list[dict] = []
+            added: dict[str, list[tuple[str, str]]] = {}
             for change in changes:
                 if change.collection != INBOX:
                     continue
@@ -66,33 +71,39 @@ class InboxIndex:
                 record = change.record
                 if old is not None:
                     self._forget(old)
-                    if record is None or _sort_key(old) != _sort_key(record):
-                        self._remove_from_order(_sort_key(old))
+                    self._unplace(old)
                 if record is None:
                     self._records.pop(key, None)
                     continue
                 self._records[key] = record
-                if old is None or _sort_key(old) != _sort_key(record):
-                    added.append(record)
+                added.setdefault(_status_of(record), []).append(_sort_key(record))
                 self._remember(record)
-            if len(added) > _RESORT_THRESHOLD:
-                self._order.extend(_sort_key(r) for r in added)
-                self._order.sort()
-            else:
-                for record in added:
-                    bisect.insort(self._order, _sort_key(record))
+            for status, entries in added.items():
+                self._place(self._order, entries)
+                self._place(self._by_status.setdefault(status, []), entries)
         return changed
+
+    @staticmethod
+    def _place(order: list[tuple[str, str]], entries: list[tuple[str, str]]) -> None:
+        if len(entries) > _RESORT_THRESHOLD:
+            order.extend(entries)
+            order.sort()
+        else:
+            for entry in entries:
+                bisect.insort(order, entry)
+
+    def _unplace(self, record: dict) -> None:
+        entry = _sort_key(record)
+        for order in (self._order, self._by_status.get(_status_of(record), [])):
+            position = bisect.bisect_left(order, entry)
+            if position < len(order) and order[position] == entry:
+                del order[position]
 
     def _forget(self, record: dict) -> None:
         key = record["_key"]
         self._pending_replies.discard(key)
         if self._haystacks is not None:
             self._haystacks.pop(key, None)
-
-    def _remove_from_order(self, entry: tuple[str, str]) -> None:
-        position = bisect.bisect_left(self._order, entry)
-        if position < len(self._order) and self._order[position] == entry:
-            del self._order[position]
 
     def _remember(self, record: dict) -> None:
         key = record["_key"]
@@ -113,42 +124,37 @@ class InboxIndex:
         return self._records.get(key)
 
     def ids(self, flt: InboxFilter, now_iso: str) -> list[str]:
-        """Ids matching ``flt``, most urgent first."""
+        """Ids matching ``flt``, most urgent first.
+
+        Each condition narrows the list in one tight pass, cheapest first; at
+        100k items a pass costs a few milliseconds.
+        """
         with self._lock:
-            equal = [
-                (name, value)
-                for name, value in (
-                    ("status", flt.status),
-                    ("account_id", flt.account),
-                    ("platform", flt.platform),
-                    ("kind", flt.kind),
-                )
-                if value
-            ]
-            assignee = "" if flt.assignee == "-" else flt.assignee
-            want_unassigned = flt.assignee == "-"
-            tag = flt.tag
-            breached = flt.breached
-            needle = flt.text.casefold().strip()
-            haystacks = self._haystack_map() if needle else None
+            order = self._by_status.get(flt.status, []) if flt.status else self._order
             records = self._records
-            result = []
-            for _, key in self._order:
-                record = records[key]
-                if any(record.get(name) != value for name, value in equal):
-                    continue
-                if want_unassigned and record.get("assignee"):
-                    continue
-                if assignee and record.get("assignee") != assignee:
-                    continue
-                if tag and tag not in record.get("tags", ()):
-                    continue
-                if breached is not None and is_breached(record, now_iso) != breached:
-                    continue
-                if needle and needle not in haystacks[key]:
-                    continue
-                result.append(key)
-            return result
+            keys = [key for _, key in order]
+            for name, value in (("account_id", flt.account), ("platform", flt.platform),
+                                ("kind", flt.kind)):
+                if value:
+                    keys = [k for k in keys if records[k][name] == value]
+            if flt.assignee == "-":
+                keys = [k for k in keys if not records[k].get("assignee")]
+            elif flt.assignee:
+                keys = [k for k in keys if records[k].get("assignee") == flt.assignee]
+            if flt.tag:
+                keys = [k for k in keys if flt.tag in records[k].get("tags", ())]
+            if flt.breached is not None:
+                keys = [k for k in keys if is_breached(records[k], now_iso) == flt.breached]
+            needle = flt.text.casefold().strip()
+            if needle:
+                haystacks = self._haystack_map()
+                keys = [k for k in keys if needle in haystacks[k]]
+            return keys
+
+    def warm_up(self) -> None:
+        """Build the search text now (it is otherwise built by the first search)."""
+        with self._lock:
+            self._haystack_map()
 
     def thread_ids(self, record: dict) -> list[str]:
         """Ids of every item in ``record``'s thread, oldest first."""
@@ -209,6 +215,10 @@ def is_breached(record: dict, now_iso: str) -> bool:
         return False
     due = record.get("sla_due")
     return bool(due) and due < now_iso
+
+
+def _status_of(record: dict) -> str:
+    return record.get("status") or STATUS_OPEN
 
 
 def _thread_of(record: dict) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.inbox import InboxService, utc_now
@@ -78,9 +78,13 @@ class Workspace:
 
     def make_adapters(self) -> dict[str, PlatformAdapter]:
         settings = self.config.sandbox
+        # A first sync starts with two hours of backlog: enough to triage at
+        # once, not thousands of items breached before anyone looked.
+        backlog_from = self.clock() - timedelta(hours=2)
         return {
             account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
-                                               rate_per_hour=settings.rate_per_hour)
+                                               rate_per_hour=settings.rate_per_hour,
+                                               history_start=backlog_from)
             for account in self.accounts
         }
 
