@@ -1,0 +1,207 @@
+"""The socops Textual app: the shell every panel lives in.
+
+The app receives an open :class:`console.workspace.Workspace` (the CLI opens
+it) and owns what all panels share: the worker thread, polling the store for
+other processes' writes, coalescing change bursts, the headline counts, the
+help modal and the panel keys. Panels are registered in ``screens.panels``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.signal import Signal
+
+from console.records import InboxCounts
+from console.untrusted import printable
+from console.worker import WorkerStatus
+from screens.commands import PanelCommands
+from screens.help import HelpScreen, help_rows
+from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
+from screens.panel import PanelScreen
+from screens.panels import DEFAULT_PANEL, PANELS
+
+if TYPE_CHECKING:
+    from console.workspace import Workspace
+
+log = logging.getLogger("socops.screens")
+
+#: Changes arriving within this many seconds are shown together.
+COALESCE_SECONDS = 0.2
+#: How often to pull other processes' writes from the store.
+POLL_SECONDS = 0.5
+#: How often to recount and repaint time-dependent things (SLA countdowns).
+CLOCK_TICK_SECONDS = 15.0
+
+
+class SocopsApp(App[None]):
+    """Keyboard-driven console for a brand's social media team."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "socops"
+    MODES = {panel.name: panel.screen for panel in PANELS}
+    DEFAULT_MODE = DEFAULT_PANEL
+    COMMANDS = App.COMMANDS | {PanelCommands}
+
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", key_display="?", id="app.help"),
+        *(Binding(panel.key, f"switch_panel('{panel.name}')", panel.title, show=False, id=panel.binding_id)
+          for panel in PANELS),
+    ]
+
+    worker_status: reactive[WorkerStatus] = reactive(WorkerStatus("starting", "worker not started"))
+    counts: reactive[InboxCounts] = reactive(InboxCounts())
+
+    def __init__(self, workspace: "Workspace", *, run_worker: bool = True,
+                 keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
+                 poll_seconds: float | None = POLL_SECONDS,
+                 clock_tick_seconds: float | None = CLOCK_TICK_SECONDS) -> None:
+        """``display_tz`` None shows local time; ``poll_seconds`` None disables polling (tests)."""
+        super().__init__()
+        self.workspace = workspace
+        self.runs_worker = run_worker
+        self.display_tz = display_tz
+        self.poll_seconds = poll_seconds
+        self.clock_tick_seconds = clock_tick_seconds
+        self._initial_keymap = dict(keymap or {})
+        self._stop_worker = threading.Event()
+        self._pending_ids: set[str] = set()
+        self._flush_timer = None
+        self._last_flush = 0.0
+        self._refreshing = threading.Event()
+        self._last_problem = ""
+        #: Published (on the UI thread, coalesced) with the ids of changed inbox items.
+        self.items_changed_signal: Signal[set[str]] = Signal(self, "items-changed")
+        #: Published every ``clock_tick_seconds`` so time-dependent views repaint.
+        self.clock_ticked_signal: Signal[float] = Signal(self, "clock-ticked")
+        if self.console.color_system in ("standard", "windows"):
+            # 16 colours: the ANSI theme keeps breached/due-soon colours distinct and legible.
+            self.theme = "ansi-dark"
+
+    # -- start and stop --------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self._initial_keymap:
+            self.set_keymap(self._initial_keymap)
+        self.title = f"socops · {self.workspace.config.name}"
+        self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
+        self.worker_status = self.workspace.worker_status()
+        if self.runs_worker:
+            self.run_worker(self._run_background_worker, thread=True, group="background-worker",
+                            name="inbox worker", exit_on_error=False)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.refresh_store)
+        if self.clock_tick_seconds:
+            self.set_interval(self.clock_tick_seconds, self._clock_tick)
+        self._count_items()
+
+    def on_unmount(self) -> None:
+        self._stop_worker.set()
+
+    def _run_background_worker(self) -> None:
+        """The inbox worker loop, in its own thread; reports only by posting messages."""
+        try:
+            self.workspace.run_worker_loop(self._stop_worker, self._worker_reported)
+        except Exception as error:  # the console stays usable for triage without its worker
+            log.exception("the worker loop stopped")
+            self.post_message(WorkerStatusChanged(WorkerStatus(
+                "error", f"worker stopped: {error}; see the log, or run `socops worker` separately")))
+
+    def _worker_reported(self, status: WorkerStatus) -> None:
+        self.post_message(WorkerStatusChanged(status))
+
+    def on_worker_status_changed(self, message: WorkerStatusChanged) -> None:
+        previous = self.worker_status
+        self.worker_status = message.status
+        if message.status.state == "error" and message.status.detail != previous.detail:
+            self.notify(printable(message.status.detail or "the worker reported an error"), title="Worker",
+                        severity="error", markup=False, timeout=10)
+
+    # -- changes from the store --------------------------------------------------------
+    def _items_changed_elsewhere(self, ids: set[str]) -> None:
+        """Service listener: may run on any thread, so it only posts a message."""
+        self.post_message(ItemsChanged(set(ids)))
+
+    def on_items_changed(self, message: ItemsChanged) -> None:
+        self._pending_ids |= message.ids
+        if self._flush_timer is not None:
+            return
+        wait = self._last_flush + COALESCE_SECONDS - time.monotonic()
+        if wait <= 0:
+            self._flush_changes()
+        else:
+            self._flush_timer = self.set_timer(wait, self._flush_changes)
+
+    def _flush_changes(self) -> None:
+        self._flush_timer = None
+        ids, self._pending_ids = self._pending_ids, set()
+        self._last_flush = time.monotonic()
+        if ids:
+            self.items_changed_signal.publish(ids)
+            self._count_items()
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """Changes are waiting for the coalescing window to end (tests wait on this)."""
+        return self._flush_timer is not None or bool(self._pending_ids)
+
+    def refresh_store(self) -> None:
+        """Pull other processes' writes now (in a worker; skipped if one is running)."""
+        if self._refreshing.is_set():
+            return
+        self._refreshing.set()
+        self._pull_store()
+
+    @work(thread=True, group="store-refresh", exit_on_error=False)
+    def _pull_store(self) -> None:
+        try:
+            self.workspace.inbox.refresh()
+        except Exception as error:  # reported, and retried on the next poll
+            log.exception("refreshing the store failed")
+            self.call_from_thread(self._report_problem, f"could not read the store: {error}")
+        finally:
+            self._refreshing.clear()
+
+    def _report_problem(self, text: str) -> None:
+        if text != self._last_problem:
+            self._last_problem = text
+            self.notify(printable(text), title="Store", severity="error", markup=False, timeout=10)
+
+    def _clock_tick(self) -> None:
+        if not self.runs_worker:
+            self.worker_status = self.workspace.worker_status()
+        self._count_items()
+        self.clock_ticked_signal.publish(time.monotonic())
+
+    @work(thread=True, exclusive=True, group="inbox-counts", exit_on_error=False)
+    def _count_items(self) -> None:
+        self.post_message(CountsCounted(self.workspace.inbox.counts()))
+
+    def on_counts_counted(self, message: CountsCounted) -> None:
+        self.counts = message.counts
+
+    # -- keys --------------------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show the keys of the current screen (F1 / ?)."""
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
+            return
+        title = screen.HELP_TITLE if isinstance(screen, PanelScreen) else "Keys"
+        self.push_screen(HelpScreen(title, help_rows(screen)))
+
+    def action_switch_panel(self, name: str) -> None:
+        self.switch_mode(name)
+
+
+def make_app(workspace: "Workspace", **options) -> SocopsApp:
+    """Build the app for ``workspace``; the CLI and the tests both use this."""
+    return SocopsApp(workspace, **options)

@@ -1,0 +1,58 @@
+"""Command palette entries for the Inbox: its actions and quick filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
+
+if TYPE_CHECKING:
+    from screens.inbox import InboxScreen
+
+
+def inbox_commands(screen: "InboxScreen") -> Iterator[tuple[str, Callable[[], object], str]]:
+    """(name, callback, help) for every palette command of the Inbox."""
+    yield "Inbox: show breached", screen.show_breached, "Open items past their SLA"
+    yield "Inbox: show unassigned", screen.show_unassigned, "Open items nobody owns"
+    yield "Inbox: show mine", screen.show_mine, f"Open items assigned to {screen.workspace.operator}"
+    yield "Inbox: show open", lambda: screen.show_status(STATUS_OPEN), "The default view"
+    yield "Inbox: show snoozed", lambda: screen.show_status(STATUS_SNOOZED), "Items waiting to come back"
+    yield "Inbox: show closed", lambda: screen.show_status(STATUS_CLOSED), "Done items"
+    yield "Inbox: show all statuses", lambda: screen.show_status(""), "Open, snoozed and closed"
+    yield "Inbox: filter…", screen.action_filter, "Search text and toggles (/)"
+    yield "Inbox: assign to me", screen.assign_to_me, "The selection, or the item under the cursor"
+    yield "Inbox: assign…", screen.action_assign, "Give the item to someone (a)"
+    yield "Inbox: reply…", screen.action_reply, "Write a reply the worker sends (r)"
+    yield "Inbox: close (done)", screen.action_done, "Mark done (d)"
+    yield "Inbox: reopen", screen.action_reopen, "Back to open (u)"
+    yield "Inbox: snooze…", screen.action_snooze, "Hide until a time (s)"
+    yield "Inbox: tag…", screen.action_tag, "Add or remove tags (t)"
+    yield "Inbox: add internal note…", screen.action_note, "Visible only to the team (n)"
+    yield "Inbox: clear selection and filter", screen.action_clear, "Escape"
+    yield "Inbox: refresh", screen.action_refresh, "Re-read the store now (g)"
+
+
+class InboxCommands(Provider):
+    """Offers Inbox commands while the Inbox is the active screen."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+        from screens.inbox import InboxScreen
+
+        screen = self.screen
+        if not isinstance(screen, InboxScreen):
+            return []
+        return list(inbox_commands(screen))
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

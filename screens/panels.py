@@ -1,0 +1,25 @@
+"""The one place panels are registered.
+
+A new panel (Approvals, Calendar, Monitor, Crisis...) is a ``PanelScreen`` in
+its own module plus one line here; the app derives its modes, its panel keys
+(remappable by binding id ``app.panel.<name>``) and its palette commands from
+this tuple.
+"""
+
+from __future__ import annotations
+
+from screens.inbox import InboxScreen
+from screens.panel import Panel
+
+PANELS: tuple[Panel, ...] = (
+    Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage"),
+)
+
+DEFAULT_PANEL = PANELS[0].name
+
+
+def panel_named(name: str) -> Panel:
+    for panel in PANELS:
+        if panel.name == name:
+            return panel
+    raise KeyError(name)

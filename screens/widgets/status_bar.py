@@ -1,0 +1,114 @@
+"""The one-line status bar at the top of every panel.
+
+Workspace name, worker and sync state, and the inbox's headline counts. It
+reads the app's ``worker_status`` and ``counts`` reactives, so it never asks
+the services anything itself.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from console.records import InboxCounts
+from console.untrusted import one_line
+from console.worker import WorkerStatus
+from screens.formatting import clock_text, count_text
+
+_WORKER_LABELS = {
+    "starting": "starting",
+    "running": "running",
+    "syncing": "syncing",
+    "external": "external",
+    "stopped": "stopped",
+    "error": "error",
+}
+
+
+class StatusBar(Widget):
+    """Workspace, worker, sync and counts, adapting its labels to the width."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    StatusBar > .status-bar--name { text-style: bold reverse; }
+    StatusBar > .status-bar--ok { color: $text-success; }
+    StatusBar > .status-bar--warning { color: $text-warning; text-style: bold; }
+    StatusBar > .status-bar--error { color: $text-error; text-style: bold; }
+    StatusBar > .status-bar--muted { color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES = {
+        "status-bar--name",
+        "status-bar--ok",
+        "status-bar--warning",
+        "status-bar--error",
+        "status-bar--muted",
+    }
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "worker_status", self._changed, init=False)
+        self.watch(self.app, "counts", self._changed, init=False)
+
+    def _changed(self, _value: object) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        app = self.app
+        status: WorkerStatus = app.worker_status  # type: ignore[attr-defined]
+        counts: InboxCounts = app.counts  # type: ignore[attr-defined]
+        workspace = app.workspace  # type: ignore[attr-defined]
+        width = self.size.width
+        wide = width >= 110
+        style = self.get_component_rich_style
+        muted = style("status-bar--muted")
+
+        # Right: the counts, which matter most; they keep their place at any width.
+        right = Text(no_wrap=True, end="")
+        for index, (label, value, alert) in enumerate((
+            ("open", counts.open, None),
+            ("breached", counts.breached, "status-bar--error"),
+            ("due soon" if wide else "soon", counts.due_soon, "status-bar--warning"),
+            ("unassigned" if wide else "unasg", counts.unassigned, None),
+        )):
+            if index:
+                right.append("  ")
+            number_style = style(alert) if alert and value else ""
+            if label == "breached" and value:
+                right.append("!", number_style)
+            right.append(count_text(value), number_style)
+            right.append(f" {label}")
+        right.append(" ")
+
+        # Left: workspace, worker, sync; cut first when the line is too narrow.
+        left = Text(no_wrap=True, overflow="ellipsis", end="")
+        left.append(" " + one_line(workspace.config.name, 24) + " ", style("status-bar--name"))
+        left.append(" │ ", muted)
+        state = _WORKER_LABELS.get(status.state, status.state)
+        state_style = {
+            "running": "status-bar--ok",
+            "syncing": "status-bar--ok",
+            "error": "status-bar--error",
+            "stopped": "status-bar--warning",
+        }.get(status.state, "status-bar--muted")
+        left.append("worker " if wide else "wk ", muted)
+        left.append(state, style(state_style))
+        left.append(" │ ", muted)
+        if status.needs_reconnect:
+            handles = ", ".join(workspace.account_handle(a) for a in status.needs_reconnect)
+            left.append(f"reconnect {one_line(handles, 40)}", style("status-bar--warning"))
+        else:
+            left.append("synced " if wide else "sync ", muted)
+            if status.last_sync_at is not None:
+                now = workspace.clock()
+                left.append(clock_text(status.last_sync_at, now, app.display_tz))  # type: ignore[attr-defined]
+            else:
+                left.append("never" if wide else "-", muted)
+        room = max(width - right.cell_len - 1, 0)
+        if left.cell_len > room:
+            left.truncate(room, overflow="ellipsis")
+        gap = max(width - left.cell_len - right.cell_len, 1)
+        return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
