@@ -25,3 +25,7 @@ class ActionConflict(ConsoleError):
 
 class WorkerLockHeld(ConsoleError):
     """Another process already runs the worker."""
+
+
+class StorageProblem(ConsoleError):
+    """The store could not do what was asked (disk full, unreadable file...)."""

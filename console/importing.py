@@ -147,7 +147,7 @@ def import_items(store: Store, lines: Iterable[bytes | str], *, sla: SlaTargets,
     pending: dict[str, dict] = {}
 
     def flush() -> None:
-        fresh = {k: r for k, r in pending.items() if store.get(INBOX, k) is None}
+        fresh = {k: r for k, r in pending.items() if not store.has(INBOX, k)}
         report.duplicates += len(pending) - len(fresh)
         if fresh:
             with store.transaction(actor=actor) as tx:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
-from console.errors import ActionConflict, InvalidAction, ItemNotFound
+from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
 from console.inbox_index import InboxIndex
 from console.records import (
     INBOX,
@@ -33,7 +33,7 @@ from console.records import (
     reply_to_dict,
 )
 from console.sla import SlaTargets
-from data import ConflictError, NotFoundError, Store
+from data import ConflictError, NotFoundError, Store, StoreError
 
 MAX_REPLY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
@@ -57,7 +57,7 @@ class InboxService:
         self.store = store
         self.sla = sla or SlaTargets()
         self.clock = clock
-        self.index = InboxIndex(store.records(INBOX))
+        self.index = InboxIndex(store.projection(INBOX))
         self._listeners: list[Callable[[set[str]], None]] = []
         self._item_cache: dict[str, InboxItem] = {}
         store.on_change(self._store_changed)
@@ -72,9 +72,17 @@ class InboxService:
         for listener in list(self._listeners):
             listener(changed)
 
-    def on_items_changed(self, listener: Callable[[set[str]], None]) -> None:
-        """Call ``listener(ids)`` after items change, here or in another process."""
+    def on_items_changed(self, listener: Callable[[set[str]], None]) -> Callable[[], None]:
+        """Call ``listener(ids)`` after items change, here or in another process.
+
+        Returns a function that stops the calls."""
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def refresh(self) -> None:
         """Pick up other processes' writes (listeners are told of them)."""
@@ -95,7 +103,7 @@ class InboxService:
         cached = self._item_cache.get(item_id)
         if cached is not None:
             return cached
-        record = self.index.record(item_id)
+        record = self.store.get(INBOX, item_id) if item_id in self.index else None
         if record is None:
             raise ItemNotFound(f"no inbox item {item_id!r}; list items with `socops inbox list`")
         item = item_from_record(record)
@@ -106,10 +114,9 @@ class InboxService:
 
     def thread(self, item_id: str) -> list[InboxItem]:
         """Every item of the conversation ``item_id`` belongs to, oldest first."""
-        record = self.index.record(item_id)
-        if record is None:
+        if item_id not in self.index:
             raise ItemNotFound(f"no inbox item {item_id!r}")
-        return [self.get(key) for key in self.index.thread_ids(record)]
+        return [self.get(key) for key in self.index.thread_ids(item_id)]
 
     def counts(self) -> InboxCounts:
         now = self.clock()
@@ -239,6 +246,8 @@ class InboxService:
             raise ActionConflict(_changed_since(self.get(item_id))) from None
         except NotFoundError:
             raise ItemNotFound(f"inbox item {item_id!r} no longer exists") from None
+        except (StoreError, OSError) as error:
+            raise StorageProblem(f"could not save the change to {item_id}: {error}") from error
         return item_from_record(record)
 
 

@@ -1,60 +1,89 @@
-"""An in-memory index over the inbox collection, for filters at 100k items.
+"""An in-memory index over the inbox, for filters and search at 100k items.
 
-The index keeps references to the store's own (immutable) record dicts, one
-list of ids in triage order (SLA due time, then id), and, built lazily, the
-lower-cased search text and the thread membership. It is updated from the
-store's change feed, so writes made here and by other processes land in it
-without a rebuild. Times in records are ISO UTC strings of one format, so they
-compare correctly as strings; filtering never parses a date.
+It never decodes whole records: the store keeps, for every inbox record, a
+small *projection* (the fields below plus a lower-cased search text), and the
+index works on those. It holds:
+
+* per status, the ids sorted in triage order (SLA due time, then id), so the
+  usual views (open, snoozed) never walk the closed history, and the first
+  ones of a status's list are exactly its breached items;
+* posting sets (account, platform, kind, assignee, tag -> ids), so a filter is
+  a few set intersections and one ordered pass.
+
+It is updated from the store's change feed, so writes made here and by other
+processes land in it without a rebuild. Times are ISO UTC strings of one
+format, so they compare correctly as strings; filtering never parses a date.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from console.records import INBOX, InboxFilter, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
 
-# Above this many new items in one change batch a full re-sort is cheaper
-# than inserting each one.
+
+def search_text(record: dict) -> str:
+    """What text search looks in: the message, the author, tags, assignee, notes."""
+    return " ".join((
+        record.get("text", ""),
+        record.get("author_handle", ""),
+        record.get("author_name", ""),
+        " ".join(record.get("tags", ())),
+        record.get("assignee", ""),
+        " ".join(n.get("text", "") for n in record.get("notes", ())),
+    )).casefold()
+
+
+def has_pending_reply(record: dict) -> bool:
+    return any(r.get("status") in ("queued", "retrying") for r in record.get("replies", ()))
+
+
+# What the store projects for every inbox record (see data.CollectionSpec).
+PROJECTED_FIELDS = ("status", "sla_due", "created_at", "account_id", "platform", "kind",
+                    "assignee", "tags", "first_response_at", "thread_id", "snoozed_until")
+PROJECTED_DERIVED = {"search": search_text, "pending": has_pending_reply}
+
+(STATUS, SLA_DUE, CREATED_AT, ACCOUNT, PLATFORM, KIND, ASSIGNEE, TAGS, FIRST_RESPONSE, THREAD,
+ SNOOZED_UNTIL, SEARCH, PENDING) = range(13)
+
+_POSTED = ((ACCOUNT, "account"), (PLATFORM, "platform"), (KIND, "kind"), (ASSIGNEE, "assignee"))
+# Above this many new items in one change batch a re-sort beats inserting each.
 _RESORT_THRESHOLD = 2_000
 
 
-def _sort_key(record: dict) -> tuple[str, str]:
-    return (record.get("sla_due") or record.get("created_at") or "", record["_key"])
+def _status(p: tuple) -> str:
+    return p[STATUS] or STATUS_OPEN
 
 
-def _haystack(record: dict) -> str:
-    return " ".join(
-        (
-            record.get("text", ""),
-            record.get("author_handle", ""),
-            record.get("author_name", ""),
-            " ".join(record.get("tags", ())),
-            record.get("assignee", ""),
-            " ".join(n.get("text", "") for n in record.get("notes", ())),
-        )
-    ).casefold()
+def _entry(key: str, p: tuple) -> tuple[str, str]:
+    return (p[SLA_DUE] or p[CREATED_AT] or "", key)
 
 
 class InboxIndex:
     """Ids of inbox items in triage order, with fast filtering."""
 
-    def __init__(self, records: Iterable[dict]) -> None:
+    def __init__(self, projections: Mapping[str, tuple]) -> None:
         self._lock = threading.RLock()
-        self._records: dict[str, dict] = {r["_key"]: r for r in records}
-        # One sorted list of (sort key, id) over everything, and one per status:
-        # the usual views (open, snoozed) then never walk the closed history.
-        self._order: list[tuple[str, str]] = sorted(_sort_key(r) for r in self._records.values())
-        self._by_status: dict[str, list[tuple[str, str]]] = {}
-        for entry in self._order:
-            self._by_status.setdefault(_status_of(self._records[entry[1]]), []).append(entry)
-        self._haystacks: dict[str, str] | None = None
+        self._proj: dict[str, tuple] = dict(projections)
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        postings: dict[tuple[int, str], set[str]] = {}
+        for key, p in self._proj.items():
+            grouped.setdefault(p[STATUS] or STATUS_OPEN, []).append((p[SLA_DUE] or p[CREATED_AT] or "", key))
+            for position, _ in _POSTED:
+                value = p[position]
+                if value:
+                    postings.setdefault((position, value), set()).add(key)
+            for tag in p[TAGS] or ():
+                postings.setdefault((TAGS, tag), set()).add(key)
+        for entries in grouped.values():
+            entries.sort()
+        self._by_status = grouped
+        self._postings = postings
+        self._all: list[tuple[str, str]] | None = None
         self._threads: dict[tuple[str, str], list[str]] | None = None
-        self._pending_replies: set[str] = {
-            key for key, r in self._records.items() if _has_pending_reply(r)
-        }
 
     # -- keeping up with the store -------------------------------------------------
     def apply(self, changes: Iterable) -> set[str]:
@@ -67,163 +96,157 @@ class InboxIndex:
                     continue
                 key = change.key
                 changed.add(key)
-                old = self._records.get(key)
-                record = change.record
+                old = self._proj.pop(key, None)
                 if old is not None:
-                    self._forget(old)
-                    self._unplace(old)
-                if record is None:
-                    self._records.pop(key, None)
+                    self._unplace(key, old)
+                new = change.projection
+                if new is None:
                     continue
-                self._records[key] = record
-                added.setdefault(_status_of(record), []).append(_sort_key(record))
-                self._remember(record)
+                self._proj[key] = new
+                added.setdefault(_status(new), []).append(_entry(key, new))
+                self._post(key, new)
             for status, entries in added.items():
-                self._place(self._order, entries)
-                self._place(self._by_status.setdefault(status, []), entries)
+                order = self._by_status.setdefault(status, [])
+                if len(entries) > _RESORT_THRESHOLD:
+                    order.extend(entries)
+                    order.sort()
+                else:
+                    for entry in entries:
+                        bisect.insort(order, entry)
+            if changed:
+                self._all = None
         return changed
 
-    @staticmethod
-    def _place(order: list[tuple[str, str]], entries: list[tuple[str, str]]) -> None:
-        if len(entries) > _RESORT_THRESHOLD:
-            order.extend(entries)
-            order.sort()
-        else:
-            for entry in entries:
-                bisect.insort(order, entry)
-
-    def _unplace(self, record: dict) -> None:
-        entry = _sort_key(record)
-        for order in (self._order, self._by_status.get(_status_of(record), [])):
-            position = bisect.bisect_left(order, entry)
-            if position < len(order) and order[position] == entry:
-                del order[position]
-
-    def _forget(self, record: dict) -> None:
-        key = record["_key"]
-        self._pending_replies.discard(key)
-        if self._haystacks is not None:
-            self._haystacks.pop(key, None)
-
-    def _remember(self, record: dict) -> None:
-        key = record["_key"]
-        if _has_pending_reply(record):
-            self._pending_replies.add(key)
-        if self._haystacks is not None:
-            self._haystacks[key] = _haystack(record)
+    def _post(self, key: str, p: tuple) -> None:
+        for position, _ in _POSTED:
+            if p[position]:
+                self._postings.setdefault((position, p[position]), set()).add(key)
+        for tag in p[TAGS] or ():
+            self._postings.setdefault((TAGS, tag), set()).add(key)
         if self._threads is not None:
-            members = self._threads.setdefault(_thread_of(record), [])
+            members = self._threads.setdefault((p[PLATFORM], p[THREAD]), [])
             if key not in members:
                 members.append(key)
 
+    def _unplace(self, key: str, p: tuple) -> None:
+        order = self._by_status.get(_status(p), [])
+        entry = _entry(key, p)
+        position = bisect.bisect_left(order, entry)
+        if position < len(order) and order[position] == entry:
+            del order[position]
+        for position_, _ in _POSTED:
+            if p[position_]:
+                self._postings.get((position_, p[position_]), set()).discard(key)
+        for tag in p[TAGS] or ():
+            self._postings.get((TAGS, tag), set()).discard(key)
+
     # -- reading -------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._proj)
 
-    def record(self, key: str) -> dict | None:
-        return self._records.get(key)
+    def __contains__(self, key: str) -> bool:
+        return key in self._proj
+
+    def projection(self, key: str) -> tuple | None:
+        return self._proj.get(key)
 
     def ids(self, flt: InboxFilter, now_iso: str) -> list[str]:
-        """Ids matching ``flt``, most urgent first.
-
-        Each condition narrows the list in one tight pass, cheapest first; at
-        100k items a pass costs a few milliseconds.
-        """
+        """Ids matching ``flt``, most urgent first."""
         with self._lock:
-            order = self._by_status.get(flt.status, []) if flt.status else self._order
-            records = self._records
-            keys = [key for _, key in order]
-            for name, value in (("account_id", flt.account), ("platform", flt.platform),
-                                ("kind", flt.kind)):
-                if value:
-                    keys = [k for k in keys if records[k][name] == value]
-            if flt.assignee == "-":
-                keys = [k for k in keys if not records[k].get("assignee")]
-            elif flt.assignee:
-                keys = [k for k in keys if records[k].get("assignee") == flt.assignee]
+            order = self._by_status.get(flt.status, []) if flt.status else self._everything()
+            wanted: list[set[str]] = []
+            for position, name in _POSTED:
+                value = getattr(flt, name)
+                if value and not (position == ASSIGNEE and value == "-"):
+                    wanted.append(self._postings.get((position, value), set()))
             if flt.tag:
-                keys = [k for k in keys if flt.tag in records[k].get("tags", ())]
-            if flt.breached is not None:
-                keys = [k for k in keys if is_breached(records[k], now_iso) == flt.breached]
+                wanted.append(self._postings.get((TAGS, flt.tag.lstrip("#").casefold()), set()))
             needle = flt.text.casefold().strip()
             if needle:
-                haystacks = self._haystack_map()
-                keys = [k for k in keys if needle in haystacks[k]]
+                wanted.append({k for k, p in self._proj.items() if needle in p[SEARCH]})
+            if flt.breached:
+                wanted.append(self._breached(now_iso))
+            if wanted:
+                wanted.sort(key=len)
+                candidates = wanted[0].intersection(*wanted[1:])
+                if len(candidates) * 16 < len(order):
+                    # Few matches: sort them rather than walking the whole order.
+                    proj = self._proj
+                    keys = sorted((k for k in candidates
+                                   if not flt.status or _status(proj[k]) == flt.status),
+                                  key=lambda k: _entry(k, proj[k]))
+                else:
+                    keys = [k for _, k in order if k in candidates]
+            else:
+                keys = [k for _, k in order]
+            if flt.assignee == "-":
+                keys = [k for k in keys if not self._proj[k][ASSIGNEE]]
+            if flt.breached is False:
+                breached = self._breached(now_iso)
+                keys = [k for k in keys if k not in breached]
             return keys
 
-    def warm_up(self) -> None:
-        """Build the search text now (it is otherwise built by the first search)."""
-        with self._lock:
-            self._haystack_map()
+    def _breached(self, now_iso: str) -> set[str]:
+        """Unanswered, not closed, past due: the front of each open status's order."""
+        found: set[str] = set()
+        for status in (STATUS_OPEN, STATUS_SNOOZED):
+            order = self._by_status.get(status, [])
+            end = bisect.bisect_left(order, (now_iso, ""))
+            found.update(k for _, k in order[:end] if not self._proj[k][FIRST_RESPONSE])
+        return found
 
-    def thread_ids(self, record: dict) -> list[str]:
-        """Ids of every item in ``record``'s thread, oldest first."""
+    def _everything(self) -> list[tuple[str, str]]:
+        if self._all is None:
+            self._all = list(heapq.merge(*self._by_status.values()))
+        return self._all
+
+    def warm_up(self) -> None:
+        """Build the all-status order and thread map now, rather than on first use."""
         with self._lock:
-            if self._threads is None:
-                threads: dict[tuple[str, str], list[str]] = {}
-                for key, other in self._records.items():
-                    threads.setdefault(_thread_of(other), []).append(key)
-                self._threads = threads
-            members = [k for k in self._threads.get(_thread_of(record), []) if k in self._records]
-            return sorted(members, key=lambda k: (self._records[k]["created_at"], k))
+            self._everything()
+            self._thread_map()
+
+    def _thread_map(self) -> dict[tuple[str, str], list[str]]:
+        if self._threads is None:
+            threads: dict[tuple[str, str], list[str]] = {}
+            for key, p in self._proj.items():
+                threads.setdefault((p[PLATFORM], p[THREAD]), []).append(key)
+            self._threads = threads
+        return self._threads
+
+    def thread_ids(self, key: str) -> list[str]:
+        """Ids of every item in ``key``'s thread, oldest first."""
+        with self._lock:
+            p = self._proj.get(key)
+            if p is None:
+                return []
+            members = [k for k in self._thread_map().get((p[PLATFORM], p[THREAD]), [])
+                       if k in self._proj]
+            return sorted(members, key=lambda k: (self._proj[k][CREATED_AT], k))
 
     def pending_reply_ids(self) -> list[str]:
         with self._lock:
-            return sorted(self._pending_replies)
+            return sorted(k for k, p in self._proj.items() if p[PENDING])
 
     def due_snoozes(self, now_iso: str) -> list[str]:
         with self._lock:
-            return [
-                key
-                for key, r in self._records.items()
-                if r.get("status") == STATUS_SNOOZED and (r.get("snoozed_until") or "") <= now_iso
-            ]
+            return [k for _, k in self._by_status.get(STATUS_SNOOZED, [])
+                    if (self._proj[k][SNOOZED_UNTIL] or "") <= now_iso]
 
     def counts(self, now_iso: str, soon_iso: str) -> dict[str, int]:
-        """Headline numbers: open, breached, due soon, unassigned, snoozed, closed."""
-        totals = {"open": 0, "breached": 0, "due_soon": 0, "unassigned": 0, "snoozed": 0, "closed": 0}
+        """Headline numbers: open, breached, due soon, unassigned, snoozed, closed, total."""
         with self._lock:
-            for record in self._records.values():
-                status = record.get("status")
-                if status == STATUS_OPEN:
-                    totals["open"] += 1
-                    if not record.get("assignee"):
-                        totals["unassigned"] += 1
-                    if not record.get("first_response_at"):
-                        due = record.get("sla_due") or ""
-                        if due and due < now_iso:
-                            totals["breached"] += 1
-                        elif due and due < soon_iso:
-                            totals["due_soon"] += 1
-                elif status == STATUS_SNOOZED:
-                    totals["snoozed"] += 1
-                elif status == STATUS_CLOSED:
-                    totals["closed"] += 1
-            totals["total"] = len(self._records)
-        return totals
-
-    # -- internals -----------------------------------------------------------------
-    def _haystack_map(self) -> dict[str, str]:
-        if self._haystacks is None:
-            self._haystacks = {key: _haystack(r) for key, r in self._records.items()}
-        return self._haystacks
-
-
-def is_breached(record: dict, now_iso: str) -> bool:
-    """The item waits for a first response past its SLA due time."""
-    if record.get("status") == STATUS_CLOSED or record.get("first_response_at"):
-        return False
-    due = record.get("sla_due")
-    return bool(due) and due < now_iso
-
-
-def _status_of(record: dict) -> str:
-    return record.get("status") or STATUS_OPEN
-
-
-def _thread_of(record: dict) -> tuple[str, str]:
-    return (record.get("platform", ""), record.get("thread_id", ""))
-
-
-def _has_pending_reply(record: dict) -> bool:
-    return any(r.get("status") in ("queued", "retrying") for r in record.get("replies", ()))
+            open_order = self._by_status.get(STATUS_OPEN, [])
+            proj = self._proj
+            unanswered = [entry for entry in open_order if not proj[entry[1]][FIRST_RESPONSE]]
+            breached = bisect.bisect_left(unanswered, (now_iso, ""))
+            soon = bisect.bisect_left(unanswered, (soon_iso, "")) - breached
+            return {
+                "open": len(open_order),
+                "breached": breached,
+                "due_soon": soon,
+                "unassigned": sum(1 for _, k in open_order if not proj[k][ASSIGNEE]),
+                "snoozed": len(self._by_status.get(STATUS_SNOOZED, [])),
+                "closed": len(self._by_status.get(STATUS_CLOSED, [])),
+                "total": len(proj),
+            }

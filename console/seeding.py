@@ -63,7 +63,7 @@ def seed_inbox(store: Store, accounts: list[AccountRef], count: int, *, seed: in
                     if chooser.random() < 0.15:
                         record["tags"] = [chooser.choice(_TAGS)]
                     key = item_key(item.platform, item.remote_id)
-                    if store.get(INBOX, key) is None:
+                    if not store.has(INBOX, key):
                         added += 1
                     tx.insert(INBOX, key, record, if_absent=True)
     store.compact()

@@ -139,6 +139,13 @@ class WorkerLock:
             os.close(fd)
 
 
+def accounts_needing_reconnect(store: Store) -> tuple[str, ...]:
+    """Accounts whose credentials the platform refused (from the sync records)."""
+    return tuple(sorted(
+        r["_key"] for r in store.records(SYNC) if r.get("state") == SYNC_NEEDS_RECONNECT
+    ))
+
+
 def reply_backoff(attempts: int) -> timedelta:
     """Exponential backoff with full jitter: up to 30 s, 60 s, ... capped at 15 min."""
     ceiling = min(30 * (2 ** max(attempts - 1, 0)), 15 * 60)
@@ -185,7 +192,7 @@ class InboxWorker:
                 with self.store.transaction(actor=WORKER_ACTOR) as tx:
                     for item in page.items:
                         key = item_key(item.platform, item.remote_id)
-                        if self.inbox.index.record(key) is None:
+                        if key not in self.inbox.index:
                             report.stored += 1
                         record = record_from_inbound(item, received_at=received, sla=self.sla)
                         tx.insert(INBOX, key, record, if_absent=True)
@@ -311,9 +318,7 @@ class InboxWorker:
 
     # -- the loop -------------------------------------------------------------------
     def needs_reconnect(self) -> tuple[str, ...]:
-        return tuple(sorted(
-            r["_key"] for r in self.store.records(SYNC) if r.get("state") == SYNC_NEEDS_RECONNECT
-        ))
+        return accounts_needing_reconnect(self.store)
 
     def run_forever(self, lock: WorkerLock, stop: threading.Event, poll_seconds: float,
                     on_status: Callable[[WorkerStatus], None]) -> None:

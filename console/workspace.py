@@ -16,15 +16,16 @@ from datetime import datetime, timedelta
 
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.inbox import InboxService, utc_now
+from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.paths import WorkspacePaths, workspace_paths
-from console.records import INBOX
-from console.worker import SYNC, SYNC_NEEDS_RECONNECT, InboxWorker, WorkerLock, WorkerStatus
+from console.records import INBOX, parse_time
+from console.worker import SYNC, InboxWorker, WorkerLock, WorkerStatus, accounts_needing_reconnect
 from data import CollectionSpec, Store
 from integrations.base import AccountRef, PlatformAdapter
 from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
 
 COLLECTIONS = (
-    CollectionSpec(INBOX, schema_version=1),
+    CollectionSpec(INBOX, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),
     CollectionSpec(SYNC, schema_version=1),
 )
 
@@ -50,6 +51,7 @@ class Workspace:
         self.worker_lock = WorkerLock(paths.worker_lock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
+        self._loop_active = False
 
     @classmethod
     def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,
@@ -89,9 +91,7 @@ class Workspace:
         }
 
     def needs_reconnect(self) -> tuple[str, ...]:
-        return tuple(sorted(
-            r["_key"] for r in self.store.records(SYNC) if r.get("state") == SYNC_NEEDS_RECONNECT
-        ))
+        return accounts_needing_reconnect(self.store)
 
     # -- the worker -------------------------------------------------------------------
     def make_worker(self) -> InboxWorker:
@@ -99,8 +99,19 @@ class Workspace:
                            clock=self.clock)
 
     def worker_status(self) -> WorkerStatus:
+        """The in-process worker's last report or, when another process runs
+        the worker (or none does), what the lock and the sync records say."""
         with self._status_lock:
-            return self._status
+            if self._loop_active:
+                return self._status
+        last_sync = max((r.get("last_sync_at") or "" for r in self.store.records(SYNC)), default="")
+        holder = self.worker_lock.holder()
+        if holder:
+            state, detail = "external", f"worker run by {holder}"
+        else:
+            state, detail = "stopped", "no worker is running; start `socops worker` or a console without --no-worker"
+        return WorkerStatus(state, detail, parse_time(last_sync) if last_sync else None,
+                            self.needs_reconnect())
 
     def run_worker_loop(self, stop: threading.Event,
                         on_status: Callable[[WorkerStatus], None] = lambda status: None) -> None:
@@ -111,7 +122,13 @@ class Workspace:
                 self._status = status
             on_status(status)
 
-        self.make_worker().run_forever(self.worker_lock, stop, self.config.poll_seconds, remember)
+        with self._status_lock:
+            self._loop_active = True
+        try:
+            self.make_worker().run_forever(self.worker_lock, stop, self.config.poll_seconds, remember)
+        finally:
+            with self._status_lock:
+                self._loop_active = False
 
     def close(self) -> None:
         self.worker_lock.release()
