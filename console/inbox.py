@@ -84,6 +84,10 @@ class InboxService:
 
         return unsubscribe
 
+    def warm_up(self) -> None:
+        """Build the index's lazy parts now (call from a background thread after start-up)."""
+        self.index.warm_up()
+
     def refresh(self) -> None:
         """Pick up other processes' writes (listeners are told of them)."""
         self.store.refresh()

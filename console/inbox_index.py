@@ -69,19 +69,14 @@ class InboxIndex:
         self._lock = threading.RLock()
         self._proj: dict[str, tuple] = dict(projections)
         grouped: dict[str, list[tuple[str, str]]] = {}
-        postings: dict[tuple[int, str], set[str]] = {}
         for key, p in self._proj.items():
             grouped.setdefault(p[STATUS] or STATUS_OPEN, []).append((p[SLA_DUE] or p[CREATED_AT] or "", key))
-            for position, _ in _POSTED:
-                value = p[position]
-                if value:
-                    postings.setdefault((position, value), set()).add(key)
-            for tag in p[TAGS] or ():
-                postings.setdefault((TAGS, tag), set()).add(key)
         for entries in grouped.values():
             entries.sort()
         self._by_status = grouped
-        self._postings = postings
+        # Built by the first filter that needs them (or warm_up): start-up
+        # only needs the per-status orders for the default view.
+        self._postings: dict[tuple[int, str], set[str]] | None = None
         self._all: list[tuple[str, str]] | None = None
         self._threads: dict[tuple[str, str], list[str]] | None = None
 
@@ -117,12 +112,30 @@ class InboxIndex:
                 self._all = None
         return changed
 
+    def _posting_sets(self) -> dict[tuple[int, str], set[str]]:
+        if self._postings is None:
+            postings: dict[tuple[int, str], set[str]] = {}
+            for key, p in self._proj.items():
+                for position, _ in _POSTED:
+                    if p[position]:
+                        postings.setdefault((position, p[position]), set()).add(key)
+                for tag in p[TAGS] or ():
+                    postings.setdefault((TAGS, tag), set()).add(key)
+            self._postings = postings
+        return self._postings
+
     def _post(self, key: str, p: tuple) -> None:
+        if self._postings is None:
+            self._post_thread(key, p)
+            return
         for position, _ in _POSTED:
             if p[position]:
                 self._postings.setdefault((position, p[position]), set()).add(key)
         for tag in p[TAGS] or ():
             self._postings.setdefault((TAGS, tag), set()).add(key)
+        self._post_thread(key, p)
+
+    def _post_thread(self, key: str, p: tuple) -> None:
         if self._threads is not None:
             members = self._threads.setdefault((p[PLATFORM], p[THREAD]), [])
             if key not in members:
@@ -134,6 +147,8 @@ class InboxIndex:
         position = bisect.bisect_left(order, entry)
         if position < len(order) and order[position] == entry:
             del order[position]
+        if self._postings is None:
+            return
         for position_, _ in _POSTED:
             if p[position_]:
                 self._postings.get((position_, p[position_]), set()).discard(key)
@@ -158,9 +173,9 @@ class InboxIndex:
             for position, name in _POSTED:
                 value = getattr(flt, name)
                 if value and not (position == ASSIGNEE and value == "-"):
-                    wanted.append(self._postings.get((position, value), set()))
+                    wanted.append(self._posting_sets().get((position, value), set()))
             if flt.tag:
-                wanted.append(self._postings.get((TAGS, flt.tag.lstrip("#").casefold()), set()))
+                wanted.append(self._posting_sets().get((TAGS, flt.tag.lstrip("#").casefold()), set()))
             needle = flt.text.casefold().strip()
             if needle:
                 wanted.append({k for k, p in self._proj.items() if needle in p[SEARCH]})
@@ -201,9 +216,10 @@ class InboxIndex:
         return self._all
 
     def warm_up(self) -> None:
-        """Build the all-status order and thread map now, rather than on first use."""
+        """Build the all-status order, posting sets and thread map now, not on first use."""
         with self._lock:
             self._everything()
+            self._posting_sets()
             self._thread_map()
 
     def _thread_map(self) -> dict[tuple[str, str], list[str]]:

@@ -1,44 +1,103 @@
-"""Times as operators type them: "30m", "2h", "1d", "tomorrow 09:00", "14:30",
-or an ISO 8601 time. Relative forms count from ``now``; clock times are in
-``now``'s time zone (UTC unless the caller passes a local ``now``)."""
+"""Times as operators type them, for snoozing from the TUI and the CLI:
+``30m``, ``2h``, ``1h30m``, ``17:00``, ``tomorrow``, ``tomorrow 09:00``,
+``mon 09:00`` or ``2026-03-05 09:00``. Relative forms count from ``now``;
+clock times are read in ``now``'s time zone, so callers pass a local ``now``.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$", re.I)
-_CLOCK = re.compile(r"^\s*(today|tomorrow)?\s*(\d{1,2}):(\d{2})\s*$", re.I)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+DEFAULT_HOUR = time(9, 0)
+
+_UNITS = {
+    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+}
+_DURATION_PART = re.compile(r"(\d+)\s*([a-z]+)")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+
+SNOOZE_HELP = "30m, 2h, 1d, 1h30m, 17:00, tomorrow, tomorrow 09:00, mon 09:00 or 2026-03-05 09:00"
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """The moment ``text`` names; raises ValueError with what was expected."""
-    text = text.strip()
-    relative = _RELATIVE.match(text)
-    if relative:
-        amount = int(relative.group(1))
-        if amount <= 0:
-            raise ValueError("give a positive amount, such as 30m or 2h")
-        unit = _UNITS[relative.group(2)[0].lower()]
-        return now + timedelta(**{unit: amount})
-    clock = _CLOCK.match(text)
-    if clock:
-        day, hour, minute = clock.group(1), int(clock.group(2)), int(clock.group(3))
-        if hour > 23 or minute > 59:
-            raise ValueError(f"{text!r} is not a time of day")
-        moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if day and day.lower() == "tomorrow":
-            moment += timedelta(days=1)
-        elif moment <= now:
-            moment += timedelta(days=1)  # "09:00" said in the afternoon means tomorrow
-        return moment
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a time; use 30m, 2h, 1d, 1w, 14:30, tomorrow 09:00 or an ISO time"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=now.tzinfo)
-    return moment
+    """A future moment from ``30m``, ``2h``, ``tomorrow 09:00``, ``mon 09:00``...
+
+    Raises ValueError with what to type instead.
+
+    Clock times are read in ``now``'s time zone (``now`` must be aware).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    raw = " ".join(text.strip().casefold().split())
+    if not raw:
+        raise ValueError(f"type when the item should come back: {SNOOZE_HELP}")
+    until = _relative(raw, now) or _calendar(raw, now)
+    if until is None:
+        raise ValueError(f"cannot read {text.strip()!r} as a time; use {SNOOZE_HELP}")
+    if until <= now:
+        raise ValueError(f"{text.strip()!r} is in the past; snooze until a later time")
+    return until
+
+
+def _relative(raw: str, now: datetime) -> datetime | None:
+    compact = raw.replace(" ", "")
+    parts = _DURATION_PART.findall(raw)
+    if not parts or "".join(n + u for n, u in parts) != compact:
+        return None
+    seconds = 0
+    for number, unit in parts:
+        if unit not in _UNITS:
+            return None
+        seconds += int(number) * _UNITS[unit]
+    if seconds <= 0:
+        raise ValueError("snooze for at least one minute")
+    if seconds > 366 * 86400:
+        raise ValueError("snooze for at most a year")
+    return now + timedelta(seconds=seconds)
+
+
+def _clock(raw: str) -> time | None:
+    match = _CLOCK.match(raw)
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), match[3]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _calendar(raw: str, now: datetime) -> datetime | None:
+    day_word, _, rest = raw.partition(" ")
+    today = now.date()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day_word):
+        try:
+            day = datetime.strptime(day_word, "%Y-%m-%d").date()
+        except ValueError:
+            return None
+    elif day_word == "today":
+        day = today
+    elif day_word == "tomorrow":
+        day = today + timedelta(days=1)
+    elif day_word[:3] in _WEEKDAYS and (len(day_word) == 3 or day_word.endswith("day")):
+        ahead = (_WEEKDAYS.index(day_word[:3]) - today.weekday()) % 7 or 7
+        day = today + timedelta(days=ahead)
+    else:
+        # A bare clock time: the next time the clock shows it.
+        at = _clock(raw)
+        if at is None:
+            return None
+        moment = datetime.combine(today, at, tzinfo=now.tzinfo)
+        return moment if moment > now else moment + timedelta(days=1)
+    at = _clock(rest) if rest else DEFAULT_HOUR
+    if at is None:
+        return None
+    return datetime.combine(day, at, tzinfo=now.tzinfo)

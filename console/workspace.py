@@ -93,6 +93,10 @@ class Workspace:
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)
 
+    def store_warnings(self) -> list[str]:
+        """What the store found wrong when it opened (torn journal lines, unreadable snapshots)."""
+        return list(self.store.warnings)
+
     # -- the worker -------------------------------------------------------------------
     def make_worker(self) -> InboxWorker:
         return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,

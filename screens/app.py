@@ -39,6 +39,8 @@ log = logging.getLogger("socops.screens")
 COALESCE_SECONDS = 0.2
 #: How often to pull other processes' writes from the store.
 POLL_SECONDS = 0.5
+#: Seconds after start when the rest of the inbox index is built in the background.
+WARM_UP_DELAY_SECONDS = 1.5
 #: How often to recount and repaint time-dependent things (SLA countdowns).
 CLOCK_TICK_SECONDS = 15.0
 
@@ -102,6 +104,11 @@ class SocopsApp(App[None]):
         if self.clock_tick_seconds:
             self.set_interval(self.clock_tick_seconds, self._clock_tick)
         self._count_items()
+        # The first filter on another field than status, or over every status,
+        # would otherwise build the rest of the index; do it once the inbox shows.
+        self.set_timer(WARM_UP_DELAY_SECONDS, self._warm_up_index)
+        for warning in self.workspace.store_warnings():
+            self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
 
     def on_unmount(self) -> None:
         self._stop_worker.set()
@@ -180,6 +187,10 @@ class SocopsApp(App[None]):
             self.worker_status = self.workspace.worker_status()
         self._count_items()
         self.clock_ticked_signal.publish(time.monotonic())
+
+    @work(thread=True, group="index-warm-up", exit_on_error=False)
+    def _warm_up_index(self) -> None:
+        self.workspace.inbox.warm_up()
 
     @work(thread=True, exclusive=True, group="inbox-counts", exit_on_error=False)
     def _count_items(self) -> None:

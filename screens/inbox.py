@@ -425,7 +425,8 @@ class InboxScreen(PanelScreen):
             if flt is not None:
                 self.set_filter(flt)
 
-        self.app.push_screen(FilterPrompt(self.filter, self.workspace.operator), apply)
+        accounts = [(a.account_id, a.handle) for a in self.workspace.accounts]
+        self.app.push_screen(FilterPrompt(self.filter, self.workspace.operator, accounts), apply)
 
     def set_filter(self, flt: InboxFilter) -> None:
         """Show the items matching ``flt``."""

@@ -175,7 +175,7 @@ def snooze_items(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
         now = workspace.clock()
     try:
-        until = parse_when(args.until, now)
+        until = parse_when(args.until, now.astimezone())  # clock times in local time
     except ValueError as error:
         raise CommandFailed(f"usage error: {error}", exit_code=2) from None
     return _run_bulk(args, "snooze", "snoozed", until=until)

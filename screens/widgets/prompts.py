@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 
+from console.inbox_query import format_query, parse_query
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter
 from screens.parsing import PromptError
 
@@ -193,16 +194,21 @@ class FilterPrompt(ModalScreen[InboxFilter | None]):
         Binding("ctrl+r", "reset", "Reset", id="filter.reset"),
     ]
 
-    def __init__(self, current: InboxFilter, operator: str) -> None:
+    def __init__(self, current: InboxFilter, operator: str,
+                 accounts: list[tuple[str, str]] | None = None) -> None:
+        """``accounts`` are (account id, handle) pairs, for ``account:@handle`` terms."""
         super().__init__()
         self.current = current
         self.operator = operator
+        self.accounts = accounts or []
 
     def compose(self) -> ComposeResult:
         flt = self.current
         with Vertical() as box:
             box.border_title = Text("Filter")
-            yield Input(value=flt.text, placeholder="search text, author, tags, notes", id="filter-text")
+            yield Input(value=format_query(flt, dict(self.accounts)),
+                        placeholder="words, or account:@handle kind:dm tag:vip assignee:bob",
+                        id="filter-text")
             with RadioSet(id="filter-status"):
                 for value, label in _STATUS_CHOICES:
                     yield RadioButton(label, value=flt.status == value, name=value or "all")
@@ -210,6 +216,7 @@ class FilterPrompt(ModalScreen[InboxFilter | None]):
                 yield Checkbox("Breached only", flt.breached is True, id="filter-breached")
                 yield Checkbox("Unassigned", flt.assignee == "-", id="filter-unassigned")
                 yield Checkbox("Mine", bool(flt.assignee) and flt.assignee == self.operator, id="filter-mine")
+            yield Label(Text(""), id="filter-error", classes="prompt--error -empty")
             yield Label(Text("Enter applies · Tab moves · Space toggles · Ctrl+R resets · Esc cancels"),
                         classes="prompt--hint")
 
@@ -245,10 +252,16 @@ class FilterPrompt(ModalScreen[InboxFilter | None]):
         elif assignee in ("-", self.operator):
             assignee = ""
         breached = True if self.query_one("#filter-breached", Checkbox).value else None
-        text = self.query_one("#filter-text", Input).value.strip()
-        self.dismiss(InboxFilter(status=status, account=self.current.account, platform=self.current.platform,
-                                 kind=self.current.kind, assignee=assignee, tag=self.current.tag,
-                                 breached=breached, text=text))
+        query = self.query_one("#filter-text", Input).value.strip()
+        toggled = InboxFilter(status=status, assignee=assignee, breached=breached)
+        try:
+            flt = parse_query(query, toggled, self.accounts)
+        except ValueError as error:
+            label = self.query_one("#filter-error", Label)
+            label.update(Text(str(error)))
+            label.remove_class("-empty")
+            return
+        self.dismiss(flt)
 
     def action_reset(self) -> None:
         self.dismiss(InboxFilter())

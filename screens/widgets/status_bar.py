@@ -107,8 +107,10 @@ class StatusBar(Widget):
                 left.append(clock_text(status.last_sync_at, now, app.display_tz))  # type: ignore[attr-defined]
             else:
                 left.append("never" if wide else "-", muted)
-        room = max(width - right.cell_len - 1, 0)
+        room = max(width - right.cell_len - 3, 0)
         if left.cell_len > room:
             left.truncate(room, overflow="ellipsis")
-        gap = max(width - left.cell_len - right.cell_len, 1)
-        return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
+        gap = width - left.cell_len - right.cell_len
+        # Keep the counts visibly apart from the sync time when space is tight.
+        divider = Text(" " * gap) if gap > 3 else Text(" │ ", muted)
+        return Text.assemble(left, divider, right, no_wrap=True, end="")

@@ -71,13 +71,33 @@ NOW = datetime(2026, 11, 26, 15, 0, tzinfo=timezone.utc)
     ("tomorrow 09:00", datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)),
     ("09:00", datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)),
     ("16:45", datetime(2026, 11, 26, 16, 45, tzinfo=timezone.utc)),
-    ("2026-12-01T10:00:00Z", datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)),
+    ("1h30m", datetime(2026, 11, 26, 16, 30, tzinfo=timezone.utc)),
+    ("2026-12-01 10:00", datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)),
 ])
 def test_parse_when(text, expected):
     assert parse_when(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["soon", "0m", "25:00", ""])
+@pytest.mark.parametrize("text", ["soon", "0m", "25:00", "", "2026-01-01 09:00"])
 def test_parse_when_rejects_nonsense(text):
     with pytest.raises(ValueError):
         parse_when(text, NOW)
+
+
+ACCOUNTS = [("sandbox:northwind_en", "@northwind"), ("sandbox:northwind_es", "@northwind_es")]
+
+
+def test_inbox_query_terms():
+    from console.inbox_query import format_query, parse_query
+    from console.records import InboxFilter
+
+    flt = parse_query("refund kind:DM account:@northwind_es tag:#VIP is:breached late", InboxFilter(), ACCOUNTS)
+    assert flt == InboxFilter(status="open", account="sandbox:northwind_es", kind="dm", tag="vip",
+                              breached=True, text="refund late")
+    assert parse_query("status:all is:unassigned", InboxFilter(), ACCOUNTS) == InboxFilter(status="", assignee="-")
+    assert parse_query("see https://x.example/a:b", InboxFilter()).text == "see https://x.example/a:b"
+    assert format_query(flt, dict(ACCOUNTS)) == "account:@northwind_es kind:dm tag:vip refund late"
+    for bad, message in (("kind:tweet", "not a kind"), ("account:@nobody", "not a connected account"),
+                         ("is:happy", "is:breached"), ("tag:", "needs a value"), ("status:gone", "not a status")):
+        with pytest.raises(ValueError, match=message):
+            parse_query(bad, InboxFilter(), ACCOUNTS)

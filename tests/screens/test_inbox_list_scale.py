@@ -53,11 +53,12 @@ async def _press_j(rows: int, presses: int) -> tuple[float, float]:
         return (time.perf_counter() - started) / presses, CountingList.rendered / presses
 
 
-def test_keypress_cost_does_not_grow_with_the_number_of_rows():
-    small, _ = asyncio.run(_press_j(100, 30))
-    large, lines = asyncio.run(_press_j(ROWS, 30))
-    assert large < small * 1.5 + 0.005, f"{small * 1000:.1f} ms at 100 rows, {large * 1000:.1f} ms at 100k"
-    assert lines <= 24  # never more than what is on screen
+def test_keypress_work_does_not_grow_with_the_number_of_rows():
+    # Timing belongs to bench/inbox.py; here the work itself is counted.
+    _, small = asyncio.run(_press_j(100, 30))
+    _, large = asyncio.run(_press_j(ROWS, 30))
+    assert large <= 24  # never more than what is on screen
+    assert large <= small + 1
 
 
 def test_only_visible_lines_render_at_100k_rows():
