@@ -1,23 +1,21 @@
-"""App-wide command palette entries: go to a panel, show the keys."""
+"""Command palette entries: the shared provider shape, and the app-wide
+commands (go to a panel, show the keys)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+Command = tuple[str, Callable[[], object], str]  # name, callback, help
 
-class PanelCommands(Provider):
-    """One "Go to <panel>" command per registered panel, plus help."""
 
-    def _commands(self):
-        from screens.panels import PANELS
+class CommandListProvider(Provider):
+    """A provider over a plain list of commands; subclasses say which ones fit now."""
 
-        app = self.app
-        for panel in PANELS:
-            yield (f"Go to {panel.title}", partial(app.action_switch_panel, panel.name),  # type: ignore[attr-defined]
-                   panel.description)
-        yield "Show keys for this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
+    def _commands(self) -> Iterable[Command]:
+        raise NotImplementedError
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
@@ -29,3 +27,16 @@ class PanelCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class PanelCommands(CommandListProvider):
+    """One "Go to <panel>" command per registered panel, plus help."""
+
+    def _commands(self) -> Iterable[Command]:
+        from screens.panels import PANELS
+
+        app = self.app
+        for panel in PANELS:
+            yield (f"Go to {panel.title}", partial(app.action_switch_panel, panel.name),  # type: ignore[attr-defined]
+                   panel.description)
+        yield "Show keys for this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
+from screens.commands import CommandListProvider
 
 if TYPE_CHECKING:
     from screens.inbox import InboxScreen
@@ -35,7 +35,7 @@ def inbox_commands(screen: "InboxScreen") -> Iterator[tuple[str, Callable[[], ob
     yield "Inbox: refresh", screen.action_refresh, "Re-read the store now (g)"
 
 
-class InboxCommands(Provider):
+class InboxCommands(CommandListProvider):
     """Offers Inbox commands while the Inbox is the active screen."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
@@ -45,14 +45,3 @@ class InboxCommands(Provider):
         if not isinstance(screen, InboxScreen):
             return []
         return list(inbox_commands(screen))
-
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
