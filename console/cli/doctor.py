@@ -52,6 +52,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     print(f"config      {paths.config_file}")
     print(f"store       {paths.store_dir}")
     print(f"worker lock {paths.worker_lock}")
+    print(f"log         {paths.log_file} (the console logs here while it runs)")
     with open_workspace() as workspace:
         stats = workspace.store.stats()
         counts = ", ".join(f"{name} {count}" for name, count in sorted(stats.get("counts", {}).items()))
@@ -60,14 +61,19 @@ def run_doctor(args: argparse.Namespace) -> int:
         for warning in workspace.store.warnings:
             problems += 1
             print(f"  warning   {warning}")
+        if any(".corrupt-" in warning for warning in workspace.store.warnings):
+            print("  restore   stop every socops process, repair the JSON in the file set aside "
+                  "(a TinyDB database), then rename it back to its collection name, "
+                  f"e.g. inbox.json, in {paths.store_dir}")
         holder = workspace.worker_lock.holder()
         print(f"worker      {'running: ' + holder if holder else 'not running (the TUI runs it in-process)'}")
         for account in workspace.needs_reconnect():
             problems += 1
             print(f"  account   {account} needs reconnecting")
     ok, keyring_text = _keyring_report()
-    problems += 0 if ok else 1
-    print(f"keyring     {keyring_text}")
+    # Only connected platform accounts keep tokens in the keyring; the
+    # sandbox needs none, so a missing backend is a note until then.
+    print(f"keyring     {keyring_text}" + ("" if ok else " (needed once real accounts are connected)"))
     print(f"terminal    {_terminal_report()}")
     print("all good" if not problems else f"{problems} problem{'s' if problems != 1 else ''} found")
     return 0 if not problems else 1

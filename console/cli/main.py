@@ -48,11 +48,23 @@ def run_console(args: argparse.Namespace) -> int:
     from screens.app import make_app  # the TUI only when it is asked for
 
     with open_workspace() as workspace:
+        # Log lines written to the terminal would tear the TUI's screen: while
+        # it runs, they go to the workspace's log file (see `socops doctor`).
+        _log_to_file(workspace.paths.log_file)
         # What was loaded at start lives as long as the process: moving it out
         # of the garbage collector's sight keeps collections (pauses) short.
         gc.freeze()
         make_app(workspace, run_worker=not args.no_worker).run()
     return 0
+
+
+def _log_to_file(path) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
 
 
 def main(argv: list[str] | None = None) -> int:
