@@ -10,6 +10,8 @@ Several processes (TUI sessions, the worker) share one store directory::
                              generation G in _meta = includes every journal
                              with generation < G
     warnings.log             persistent notes (e.g. a snapshot set aside)
+    <log>.log/<G>.jsonl      archive segments of an append-only log collection
+                             (data/log.py): the log's ops of journal G
 
 Usage::
 
@@ -28,6 +30,13 @@ Usage::
         tx.insert("audit", "e-77", {...})
     store.refresh()                                            # others' writes
 
+Append-only log collections (``CollectionSpec("audit", resident=False)``) are
+not kept in memory: only their count and last record are (``store.count``,
+``store.last``). They accept inserts only, whose keys must sort after the last
+key (else LogConflictError, a ConflictError), in transactions like any other
+op; ``store.scan("audit", after_key=k)`` streams them from disk in key order.
+See data/log.py.
+
 Records carry ``_key``, ``_v`` (version), ``_by`` and ``_at`` (ISO UTC).
 In memory a record is its compact JSON text plus its *projection*, a tuple of
 the values its CollectionSpec declares (``fields`` then ``derived``), so that
@@ -41,12 +50,13 @@ tinydb and orjson.
 """
 from tinydb import Query, where
 
-from .errors import ConflictError, NotFoundError, StoreCorruptError, StoreError
+from .errors import (ConflictError, LogConflictError, NotFoundError, StoreCorruptError,
+                     StoreError)
 from .schema import Change, CollectionSpec
 from .store import Store
 from .transaction import Transaction
 
 __all__ = [
-    "Change", "CollectionSpec", "ConflictError", "NotFoundError", "Query",
+    "Change", "CollectionSpec", "ConflictError", "LogConflictError", "NotFoundError", "Query",
     "Store", "StoreCorruptError", "StoreError", "Transaction", "where",
 ]

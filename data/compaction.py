@@ -5,11 +5,14 @@ why a crash after any of them leaves a store that opens correctly:
 
 1. create empty ``journal-<G+1>`` (fsync dir). Crash: snapshots are all < G+1
    and replay journal G (and the empty G+1). Writers now append to G+1.
-2. write each collection's snapshot with generation G+1 (atomic rename).
-   Crash: collections already written skip journal G, the others replay it.
+2. write each collection's snapshot with generation G+1 (atomic rename),
+   and for each log collection (data/log.py) the archive segment of every
+   journal < G+1 whose ops of it are not archived yet (``<name>.log/<g>``,
+   atomic rename). Crash: collections already written skip journal G, the
+   others replay it; a log skips the ops of journals whose segment exists.
 3. delete ``journal-<G>`` and older (a journal with damaged entries is set
-   aside instead). Crash: leftovers are skipped (< every snapshot generation)
-   and removed by the next compaction.
+   aside instead). Crash: leftovers are skipped (< every snapshot generation,
+   archived in a segment) and removed by the next compaction.
 
 Step 2 is the slow one (a few tenths of a second for 100k records: the
 records' JSON texts are written as they are, never re-encoded); it works on
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from .journal import JournalFile, encode_entry, fsync_dir, journal_name, list_journals
+from .log import archive, remove_temp
 from .snapshot import list_temp, move_aside, write_snapshot
 from .state import State
 
@@ -35,6 +39,10 @@ class Plan:
     # (collection, schema, projected names, (keys, JSON texts, projections))
     snapshots: list[tuple[str, int, tuple[str, ...], tuple[list, list, list]]] = \
         field(default_factory=list)
+    # (log collection, journal generations to archive)
+    logs: list[tuple[str, list[int]]] = field(default_factory=list)
+    archived: list[tuple[str, list[int]]] = field(default_factory=list)
+    warn: Callable[[str], None] = lambda message: None
 
 
 def begin(state: State, directory: Path, *, now: str) -> Plan:
@@ -46,6 +54,8 @@ def begin(state: State, directory: Path, *, now: str) -> Plan:
             os.unlink(directory / name)
         except OSError:
             pass
+    for name in state.logs:
+        remove_temp(directory, name)
     new = JournalFile(directory, gen, create=True)
     fsync_dir(directory)
     # Records of collections this code does not know, whose schema differs
@@ -70,6 +80,10 @@ def begin(state: State, directory: Path, *, now: str) -> Plan:
             keys = [k for k in table.raw if k not in odd]
             rows = (keys, [table.raw[k] for k in keys], [table.proj[k] for k in keys])
         plan.snapshots.append((name, state.schema[name], table.projector.names, rows))
+    for name, log in sorted(state.logs.items()):
+        gens = sorted(g for g in log.pending if g < gen)
+        if gens:
+            plan.logs.append((name, gens))
     old.close()                            # fully read: journal G is final now
     state.journal = new
     return plan
@@ -77,6 +91,8 @@ def begin(state: State, directory: Path, *, now: str) -> Plan:
 
 def write_all(plan: Plan, directory: Path) -> None:
     """Step 2 (file lock held; the in-process lock need not be)."""
+    for name, gens in plan.logs:           # re-read from the journals on disk
+        plan.archived.append((name, archive(directory, name, gens, plan.warn)))
     for name, schema, projected, rows in plan.snapshots:
         write_snapshot(directory, name, generation=plan.generation,
                        schema_version=schema, rows=rows, projected=projected)
@@ -87,8 +103,14 @@ def finish(plan: Plan, state: State, directory: Path, warn: Callable[[str], None
     for name, _, _, _ in plan.snapshots:
         state.since[name] = plan.generation
         state.stale.discard(name)
+    for name, gens in plan.archived:
+        state.logs[name].pending.difference_update(gens)
+    unarchived = set().union(*(log.pending for log in state.logs.values()))
     for g in list_journals(directory):
         if g >= plan.generation:
+            continue
+        if g in unarchived:                # never drop a log's only copy
+            warn(f"{journal_name(g)} kept: its log events are not archived yet")
             continue
         path = directory / journal_name(g)
         if g in state.damaged_gens:

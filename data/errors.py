@@ -75,3 +75,21 @@ class ConflictError(StoreError):
 
     def __str__(self) -> str:  # keep str() stable even if args are touched
         return self._text()
+
+
+class LogConflictError(ConflictError):
+    """An insert into an append-only log collection whose key is not greater
+    than the log's last key (which is all the store remembers: the key may
+    exist, or a later one does). ``last_key`` is that key; ``changed_by`` /
+    ``changed_at`` are the last record's actor and time."""
+
+    def __init__(self, collection: str, key: str, *, last_key: str, last: dict) -> None:
+        self.last_key = last_key
+        super().__init__(collection, key, expected_version=None,
+                         actual_version=last.get("_v"), changed_by=last.get("_by"),
+                         changed_at=last.get("_at"))
+
+    def _text(self) -> str:
+        return (f"{self.collection} {self.key} is not after the last key {self.last_key} "
+                f"(appended by {self.changed_by or 'someone'} at "
+                f"{human_time(self.changed_at)}): it exists already, or a later one does")

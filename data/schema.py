@@ -35,6 +35,13 @@ class CollectionSpec:
     value is stored in snapshots and recomputed only when the projected names
     change (rename a derived value when its meaning changes). A derived
     function that raises projects as None (and the store records a warning).
+
+    ``resident=False`` declares an append-only *log collection* (see
+    ``data/log.py``): inserts only, keys that sort in append order, records
+    not kept in memory (read them with ``Store.scan`` / ``Store.last``),
+    archived to ``<name>.log/`` segments by compaction. It has no projection
+    (``fields``/``derived`` must be empty); ``migrations`` apply when records
+    are read.
     """
 
     name: str
@@ -42,9 +49,15 @@ class CollectionSpec:
     migrations: Mapping[int, Callable[[dict], dict]] = field(default_factory=dict)
     fields: tuple[str, ...] = ()
     derived: Mapping[str, Callable[[dict], object]] = field(default_factory=dict)
+    resident: bool = True
 
     def __post_init__(self) -> None:
         check_collection_name(self.name)
+        if not isinstance(self.resident, bool):
+            raise TypeError(f"resident of {self.name} must be a bool")
+        if not self.resident and (self.fields or self.derived):
+            raise ValueError(f"{self.name} is not resident: it cannot have a projection "
+                             f"(fields/derived)")
         if not isinstance(self.schema_version, int) or self.schema_version < 1:
             raise ValueError(f"schema_version of {self.name} must be an int >= 1")
         if isinstance(self.fields, str):

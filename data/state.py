@@ -4,6 +4,10 @@ Each collection is a :class:`Table` of two dicts in the same key order:
 ``raw[key]`` is the record's compact JSON text (bytes, with ``_key``/``_v``/
 ``_by``/``_at``) and ``proj[key]`` its projection tuple. Records are decoded
 only when read; both values are immutable, so applying an op stores new ones.
+
+Log collections (``CollectionSpec(resident=False)``, or any collection with a
+``<name>.log/`` directory) have no Table: only a :class:`~data.log.LogState`
+in ``State.logs`` (count, last record), see ``data/log.py``.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import orjson
 
 from .errors import StoreError
 from .journal import JournalFile, Line, fsync_dir, journal_name, list_journals
+from .log import LogState, check_not_resident, list_log_dirs, load_log
 from .projection import Projector, decode_columns
 from .schema import Change, CollectionSpec, migrate, newer_schema_error
 from .snapshot import (Snapshot, SnapshotError, gc_paused, list_corrupt, list_snapshots,
@@ -77,7 +82,10 @@ class State:
                  warn: Callable[[str], None] = lambda message: None) -> None:
         self.specs = specs
         self.warn = warn
-        self.data: dict[str, Table] = {name: self.new_table(name) for name in specs}
+        self.data: dict[str, Table] = {name: self.new_table(name)
+                                       for name, spec in specs.items() if spec.resident}
+        self.logs: dict[str, LogState] = {name: LogState(name)
+                                          for name, spec in specs.items() if not spec.resident}
         # schema version of the in-memory records; for collections this code
         # does not know, the version they were found at on disk.
         self.schema: dict[str, int] = {n: s.schema_version for n, s in specs.items()}
@@ -101,6 +109,9 @@ class State:
         return table
 
     def record(self, collection: str, key: str) -> dict | None:
+        log = self.logs.get(collection)
+        if log is not None:
+            return orjson.loads(_dumps(log.last)) if key == log.last_key else None
         table = self.data.get(collection)
         return None if table is None else table.get(key)
 
@@ -117,6 +128,21 @@ class State:
         by = entry["by"]
         for op in entry["ops"]:
             c, k = op["c"], op["k"]
+            log = self.logs.get(c)
+            if log is not None:
+                if gen in log.skip_gens or op.get("d") is True:
+                    continue                  # archived already / not a log op
+                record = op["r"]
+                spec = self.specs.get(c)
+                if spec is not None:
+                    record = migrate(spec, record, op.get("s", 1), where)
+                record["_key"] = k
+                log.count += 1
+                log.last = record
+                log.pending.add(gen)
+                changes.append(Change(c, k, record, by, record.get("_at", entry["at"]),
+                                      local, ()))
+                continue
             if self.since.get(c, 0) > gen:
                 continue                      # the snapshot already has it
             table = self.table(c)
@@ -260,7 +286,23 @@ def _load_state(directory, specs, warn, locked) -> State:
         state = State(specs, warn)
         moved: list[str] = []
         retry = False
+        # after opening the journals: a journal archived meanwhile is still
+        # readable, and its segment is then listed (its ops are skipped)
+        for name in list_log_dirs(directory):
+            spec = specs.get(name)
+            if spec is not None and spec.resident:
+                _close_all(files)
+                check_not_resident(directory, name)
+        for name in sorted(set(state.logs) | set(list_log_dirs(directory))):
+            state.logs[name] = load_log(directory, name, specs.get(name), gens, warn)
         for name in list_snapshots(directory):
+            if name in state.logs:
+                _close_all(files)
+                raise StoreError(
+                    f"{directory / (name + '.json')} is a snapshot of {name}, which is an "
+                    f"append-only log collection here ({name}.log/): it was written by "
+                    f"a socops that kept {name} in memory; move its records to the log "
+                    f"before opening this store")
             try:
                 state.load_snapshot(_read_or_set_aside(directory, name, warn, locked, moved))
             except FileNotFoundError:
@@ -272,7 +314,8 @@ def _load_state(directory, specs, warn, locked) -> State:
                 _close_all(files)
                 raise
         top = max(gens, default=0)
-        need = max([1, *state.since.values()])
+        need = max([1, *state.since.values(),
+                    *(max(log.skip_gens) + 1 for log in state.logs.values() if log.skip_gens)])
         if retry or need > top:
             _close_all(files)
             if not retry and (not gens or attempt >= 3):

@@ -19,8 +19,9 @@ from typing import Callable, Iterable, Iterator, Mapping
 import orjson
 
 from . import compaction
+from . import log as logs
 from .errors import StoreError
-from .journal import JournalFile, encode_entry, journal_name, _loads
+from .journal import JournalFile, encode_entry, fsync_dir, journal_name, _loads
 from .notify import Notifier
 from .schema import Change, CollectionSpec, copy_json
 from .snapshot import snapshot_path
@@ -74,12 +75,31 @@ class Store:
                 store._lock_fd = os.open(directory / "lock", os.O_RDWR | flags, 0o600)
             except PermissionError:
                 store._lock_fd = os.open(directory / "lock", os.O_RDONLY | flags)
+            store._make_log_dirs()
             store._state = load_state(directory, by_name, store._warn, store._flock)
         except BaseException:
             store.close()
             raise
         store._rewrite_stale()
         return store
+
+    def _make_log_dirs(self) -> None:
+        """Create ``<name>.log/`` for each declared log collection: it tells
+        every process (even one not declaring it) that it is a log."""
+        made = False
+        for name, spec in self._specs.items():
+            if spec.resident:
+                logs.check_not_resident(self.directory, name)
+                continue
+            try:
+                logs.log_dir(self.directory, name).mkdir(mode=0o700)
+                made = True
+            except FileExistsError:
+                pass
+            except PermissionError:
+                pass                  # read-only for this user: reading still works
+        if made:
+            fsync_dir(self.directory)
 
     def _rewrite_stale(self) -> None:
         """A snapshot had to be decoded at load (old layout, schema migration,
@@ -133,7 +153,43 @@ class Store:
 
     def count(self, collection: str) -> int:
         with self._lock:
+            self._check_open()
+            log = self._state.logs.get(collection)
+            if log is not None:
+                return log.count
             return len(self._table(collection).raw)
+
+    # -- log collections (CollectionSpec(resident=False)) ---------------------
+    def last(self, collection: str) -> dict | None:
+        """The last (highest-key) record of a log collection, as this store
+        knows it (call :meth:`refresh` first for other processes' appends);
+        a fresh dict. Cheap: the chain head is kept in memory."""
+        with self._lock:
+            last = self._log(collection).last
+            return None if last is None else copy_json(last)
+
+    def scan(self, collection: str, *, after_key: str | None = None) -> Iterator[dict]:
+        """Every record of a log collection with key > ``after_key`` (all when
+        None), in key order, streamed from disk (archive segments, then the
+        journals): fresh dicts, O(1) memory. The set of files is taken when
+        iteration starts, so it may include appends this store has not
+        refreshed yet. A damaged archive line raises StoreCorruptError naming
+        the file and line (the records before it have been yielded)."""
+        if after_key is not None and not isinstance(after_key, str):
+            raise TypeError("after_key must be a str or None")
+        with self._lock:
+            self._log(collection)
+            spec = self._specs.get(collection)
+        return logs.scan(self.directory, collection, spec, after_key)
+
+    def _log(self, collection: str) -> "logs.LogState":
+        self._check_open()
+        log = self._state.logs.get(collection)
+        if log is None:
+            if collection in self._state.data:
+                raise StoreError(f"{collection} is not an append-only log collection")
+            raise StoreError(f"unknown collection {collection!r}")
+        return log
 
     def find(self, collection: str, query: Callable[[dict], bool]) -> list[dict]:
         """Records for which ``query`` (e.g. ``where("status") == "open"``) is
@@ -159,6 +215,9 @@ class Store:
         self._check_open()
         table = self._state.data.get(collection)
         if table is None:
+            if collection in self._state.logs:
+                raise StoreError(f"{collection} is an append-only log collection, not "
+                                 f"kept in memory: read it with scan() or last()")
             raise StoreError(f"unknown collection {collection!r}")
         return table
 
@@ -308,9 +367,27 @@ class Store:
         for name, table in new.data.items():   # keep projection() mappings live
             if name in old.data:
                 old.data[name].adopt(table)
+        for name, log in new.logs.items():      # appends we had not seen
+            before = old.logs.get(name)
+            changes += self._log_changes(name, before.last_key if before else None,
+                                         log.last_key)
         self._state = new
         self._notifier.pending.extend(changes)
         return changes
+
+    def _log_changes(self, name: str, after: str | None, upto: str | None) -> list[Change]:
+        if upto is None or (after is not None and upto <= after):
+            return []
+        out = []
+        try:
+            for record in logs.scan(self.directory, name, self._specs.get(name), after):
+                if record["_key"] > upto:
+                    break
+                out.append(Change(name, record["_key"], record, record.get("_by", "?"),
+                                  record.get("_at", ""), False, ()))
+        except (StoreError, OSError) as exc:
+            self._warn(f"could not read the {name} events appended meanwhile: {exc}")
+        return out
 
     # -- change notification ------------------------------------------------
     def on_change(self, callback: Callable[[list[Change]], None]) -> None:
@@ -350,6 +427,7 @@ class Store:
                             return False       # someone else just compacted
                         state = self._state
                         plan = compaction.begin(state, self.directory, now=self._now())
+                        plan.warn = self._warn
                     compaction.write_all(plan, self.directory)
                     with self._lock:
                         if self._state is state:
@@ -372,11 +450,27 @@ class Store:
                     sizes[name] = snapshot_path(self.directory, name).stat().st_size
                 except FileNotFoundError:
                     sizes[name] = 0
+            log_stats = {}
+            for name, log in sorted(state.logs.items()):
+                folder = logs.log_dir(self.directory, name)
+                segments = {}
+                for gen in logs.list_segments(self.directory, name):
+                    try:
+                        segments[logs.segment_name(gen)] = \
+                            (folder / logs.segment_name(gen)).stat().st_size
+                    except FileNotFoundError:
+                        pass
+                log_stats[name] = {"count": log.count, "last_key": log.last_key,
+                                   "segments": len(segments),
+                                   "segment_bytes": sum(segments.values()),
+                                   "segment_sizes": segments}
             return {
                 "directory": str(self.directory),
                 "generation": state.journal.gen,
                 "journal_bytes": state.journal.stat().st_size,
-                "counts": {name: len(t) for name, t in state.data.items()},
+                "counts": {**{name: len(t) for name, t in state.data.items()},
+                           **{name: log.count for name, log in state.logs.items()}},
+                "logs": log_stats,
                 "projected": {name: t.projector.names for name, t in state.data.items()},
                 "snapshot_bytes": sizes,
                 "schema_versions": dict(state.schema),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from .errors import ConflictError, NotFoundError, StoreError
+from .errors import ConflictError, LogConflictError, NotFoundError, StoreError
 from .schema import META_FIELDS, copy_json
 
 if TYPE_CHECKING:
@@ -38,6 +38,14 @@ def check_op(store: "Store", op: PendingOp) -> PendingOp:
     store._check_writable_collection(op.collection)
     if not isinstance(op.key, str) or not op.key:
         raise ValueError(f"key must be a non-empty string, not {op.key!r}")
+    if not store._specs[op.collection].resident:
+        if op.kind != "insert":
+            raise StoreError(f"{op.collection} is append-only: {op.kind} refused "
+                             f"for {op.key}")
+        if op.if_absent:
+            raise StoreError(f"{op.collection} is append-only: if_absent is not "
+                             f"supported (an insert whose key is not after the last "
+                             f"one raises ConflictError)")
     if op.kind != "delete":
         if not isinstance(op.body, dict):
             raise TypeError(f"{op.kind} needs a dict, not {type(op.body).__name__}")
@@ -63,8 +71,21 @@ def resolve(state: "State", ops: list[PendingOp], *, actor: str, at: str,
     overlay: dict[tuple[str, str], object] = {}
     out: list[dict] = []
     index: list[int | None] = []
+    log_last: dict[str, dict | None] = {}        # log collection -> last record
     for op in ops:
         c, k = op.collection, op.key
+        log = state.logs.get(c)
+        if log is not None:                       # append-only: key after the last
+            last = log_last[c] if c in log_last else log.last
+            if op.kind != "insert" or op.if_absent:
+                raise StoreError(f"{c} is append-only: {op.kind} refused for {k}")
+            if last is not None and k <= last["_key"]:
+                raise LogConflictError(c, k, last_key=last["_key"], last=last)
+            new = {**op.body, "_v": 1, "_by": actor, "_at": at}
+            log_last[c] = {**new, "_key": k}
+            index.append(len(out))
+            out.append({"c": c, "k": k, "s": state.schema[c], "r": new})
+            continue
         cur = overlay.get((c, k), _ABSENT)
         if cur is _ABSENT:
             table = state.data.get(c)
