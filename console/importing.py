@@ -19,6 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from console.actors import Actor
+from console.audit import AuditNote, AuditTrail
+from console.permissions import INBOX_IMPORT
 from console.records import INBOX, KINDS, STATUSES, STATUS_CLOSED, format_time, item_key
 from console.sla import SlaTargets
 from data import Store
@@ -139,9 +142,12 @@ def parse_lines(lines: Iterable[bytes | str], report: ImportReport, *, sla: SlaT
             report.errors.append((number, str(error)))
 
 
-def import_items(store: Store, lines: Iterable[bytes | str], *, sla: SlaTargets, actor: str,
-                 now: datetime) -> ImportReport:
-    """Import every good line into the inbox; see the module docstring."""
+def import_items(store: Store, audit: AuditTrail, lines: Iterable[bytes | str], *, sla: SlaTargets,
+                 actor: Actor, now: datetime, source: str = "") -> ImportReport:
+    """Import every good line into the inbox; see the module docstring.
+
+    Each chunk of items is written with one audit event naming the source."""
+    actor.require(INBOX_IMPORT)
     report = ImportReport()
     received_at = format_time(now)
     pending: dict[str, dict] = {}
@@ -150,9 +156,13 @@ def import_items(store: Store, lines: Iterable[bytes | str], *, sla: SlaTargets,
         fresh = {k: r for k, r in pending.items() if not store.has(INBOX, k)}
         report.duplicates += len(pending) - len(fresh)
         if fresh:
-            with store.transaction(actor=actor) as tx:
+            def write(tx) -> AuditNote:
                 for key, record in fresh.items():
                     tx.insert(INBOX, key, record, if_absent=True)
+                return AuditNote("inbox.import", f"import/{source or 'stdin'}",
+                                 f"{len(fresh)} items imported")
+
+            audit.apply(actor.name, write)
         report.imported += len(fresh)
         pending.clear()
 

@@ -13,8 +13,11 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
+from console.actors import Actor
+from console.audit import AuditNote, AuditTrail
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
-from console.inbox_index import InboxIndex
+from console.inbox_index import ACCOUNT, InboxIndex
+from console.permissions import INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied
 from console.records import (
     INBOX,
     REPLY_QUEUED,
@@ -53,10 +56,13 @@ def _clock_time(moment: datetime) -> str:
 class InboxService:
     """Triage operations on the shared inbox."""
 
-    def __init__(self, store: Store, *, sla: SlaTargets | None = None, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, audit: AuditTrail, *, sla: SlaTargets | None = None,
+                 clock: Clock = utc_now, region_of: Callable[[str], str] = lambda account_id: "") -> None:
         self.store = store
+        self.audit = audit
         self.sla = sla or SlaTargets()
         self.clock = clock
+        self.region_of = region_of
         self.index = InboxIndex(store.projection(INBOX))
         self._listeners: list[Callable[[set[str]], None]] = []
         self._item_cache: dict[str, InboxItem] = {}
@@ -93,17 +99,31 @@ class InboxService:
         self.store.refresh()
 
     # -- reading ----------------------------------------------------------------
-    def list_ids(self, flt: InboxFilter | None = None) -> list[str]:
-        """Ids of items matching ``flt`` (default: open items), most urgent first."""
-        return self.index.ids(flt or InboxFilter(), format_time(self.clock()))
+    def list_ids(self, flt: InboxFilter | None, *, actor: Actor) -> list[str]:
+        """Ids of items matching ``flt`` (None: open items) that ``actor`` may see, most urgent first."""
+        actor.require(INBOX_READ)
+        ids = self.index.ids(flt or InboxFilter(), format_time(self.clock()))
+        scope = actor.scope()
+        if scope.everything:
+            return ids
+        allowed = {account for account in self.index.accounts()
+                   if scope.covers(account, self.region_of(account))}
+        return [key for key in ids if self.index.projection(key)[ACCOUNT] in allowed]
 
-    def list(self, flt: InboxFilter | None = None, *, limit: int | None = None) -> list[InboxItem]:
-        ids = self.list_ids(flt)
+    def list(self, flt: InboxFilter | None, *, actor: Actor, limit: int | None = None) -> list[InboxItem]:
+        ids = self.list_ids(flt, actor=actor)
         if limit is not None:
             ids = ids[:limit]
         return [self.get(key) for key in ids]
 
+    def show(self, item_id: str, *, actor: Actor) -> InboxItem:
+        """One item, if ``actor`` may see it."""
+        item = self.get(item_id)
+        actor.require(INBOX_READ, account_id=item.account_id, region=self.region_of(item.account_id))
+        return item
+
     def get(self, item_id: str) -> InboxItem:
+        """One item, unchecked: for rows already listed through :meth:`list_ids`."""
         cached = self._item_cache.get(item_id)
         if cached is not None:
             return cached
@@ -128,15 +148,15 @@ class InboxService:
         return InboxCounts(**self.index.counts(format_time(now), format_time(soon)))
 
     # -- actions ----------------------------------------------------------------
-    def assign(self, item_id: str, assignee: str | None, *, actor: str,
+    def assign(self, item_id: str, assignee: str | None, *, actor: Actor,
                expected_version: int | None = None) -> InboxItem:
         """Give the item to ``assignee`` (None or "" unassigns)."""
         assignee = (assignee or "").strip()
         return self._change(item_id, {"assignee": assignee}, actor, expected_version,
-                            "assigned" if assignee else "unassigned")
+                            "assign" if assignee else "unassign")
 
     def tag(self, item_id: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
-            actor: str, expected_version: int | None = None) -> InboxItem:
+            actor: Actor, expected_version: int | None = None) -> InboxItem:
         """Add and remove tags (lower-case words, at most 40 characters each)."""
         add = [_clean_tag(t) for t in add]
         remove = {_clean_tag(t) for t in remove}
@@ -146,9 +166,9 @@ class InboxService:
             tags += [t for t in add if t not in tags]
             return {"tags": tags}
 
-        return self._change(item_id, changes, actor, expected_version, "tagged")
+        return self._change(item_id, changes, actor, expected_version, "tag")
 
-    def snooze(self, item_id: str, until: datetime, *, actor: str,
+    def snooze(self, item_id: str, until: datetime, *, actor: Actor,
                expected_version: int | None = None) -> InboxItem:
         """Hide the item until ``until``; the worker reopens it then."""
         if until.tzinfo is None:
@@ -156,27 +176,27 @@ class InboxService:
         if until <= self.clock():
             raise InvalidAction("snooze until a time in the future")
         return self._change(item_id, {"status": STATUS_SNOOZED, "snoozed_until": format_time(until)},
-                            actor, expected_version, "snoozed")
+                            actor, expected_version, "snooze")
 
-    def close(self, item_id: str, *, actor: str, expected_version: int | None = None) -> InboxItem:
+    def close(self, item_id: str, *, actor: Actor, expected_version: int | None = None) -> InboxItem:
         """Mark the item done."""
         def changes(current: InboxItem) -> dict:
             if current.status == STATUS_CLOSED:
                 raise ActionConflict(_already(current, "closed"))
             return {"status": STATUS_CLOSED, "closed_at": format_time(self.clock()), "snoozed_until": None}
 
-        return self._change(item_id, changes, actor, expected_version, "closed")
+        return self._change(item_id, changes, actor, expected_version, "close")
 
-    def reopen(self, item_id: str, *, actor: str, expected_version: int | None = None) -> InboxItem:
+    def reopen(self, item_id: str, *, actor: Actor, expected_version: int | None = None) -> InboxItem:
         """Put a closed or snoozed item back in the open inbox."""
         def changes(current: InboxItem) -> dict:
             if current.status == STATUS_OPEN:
                 raise ActionConflict(_already(current, "open"))
             return {"status": STATUS_OPEN, "closed_at": None, "snoozed_until": None}
 
-        return self._change(item_id, changes, actor, expected_version, "reopened")
+        return self._change(item_id, changes, actor, expected_version, "reopen")
 
-    def reply(self, item_id: str, text: str, *, actor: str,
+    def reply(self, item_id: str, text: str, *, actor: Actor,
               expected_version: int | None = None) -> InboxItem:
         """Queue a reply; the worker sends it through the platform and records the outcome."""
         text = text.strip()
@@ -184,16 +204,16 @@ class InboxService:
             raise InvalidAction("the reply is empty; write something or press Escape")
         if len(text) > MAX_REPLY_CHARS:
             raise InvalidAction(f"the reply has {len(text)} characters; the limit is {MAX_REPLY_CHARS}")
-        reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor, queued_at=self.clock(),
+        reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor.name, queued_at=self.clock(),
                       status=REPLY_QUEUED)
 
         def changes(current: InboxItem) -> dict:
             raw = [reply_to_dict(r) for r in current.replies] + [reply_to_dict(reply)]
             return {"replies": raw}
 
-        return self._change(item_id, changes, actor, expected_version, "reply queued")
+        return self._change(item_id, changes, actor, expected_version, "reply", permission=INBOX_REPLY)
 
-    def add_note(self, item_id: str, text: str, *, actor: str,
+    def add_note(self, item_id: str, text: str, *, actor: Actor,
                  expected_version: int | None = None) -> InboxItem:
         """Add a note visible only to the team."""
         text = text.strip()
@@ -204,12 +224,12 @@ class InboxService:
 
         def changes(current: InboxItem) -> dict:
             notes = [note_to_dict(n) for n in current.notes]
-            notes.append(note_to_dict(Note(text=text, by=actor, at=self.clock())))
+            notes.append(note_to_dict(Note(text=text, by=actor.name, at=self.clock())))
             return {"notes": notes}
 
-        return self._change(item_id, changes, actor, expected_version, "note added")
+        return self._change(item_id, changes, actor, expected_version, "note")
 
-    def bulk(self, item_ids: Iterable[str], action: str, *, actor: str,
+    def bulk(self, item_ids: Iterable[str], action: str, *, actor: Actor,
              versions: dict[str, int] | None = None, **arguments) -> BulkResult:
         """Run one action on many items; each item succeeds or fails on its own."""
         method = {
@@ -228,22 +248,30 @@ class InboxService:
         for item_id in item_ids:
             try:
                 method(item_id, actor=actor, expected_version=versions.get(item_id), **arguments)
-            except (ActionConflict, InvalidAction, ItemNotFound) as error:
+            except (ActionConflict, InvalidAction, ItemNotFound, PermissionDenied) as error:
                 result.failed.append((item_id, str(error)))
             else:
                 result.done.append(item_id)
         return result
 
     # -- internals --------------------------------------------------------------
-    def _change(self, item_id: str, changes: dict | Callable[[InboxItem], dict], actor: str,
-                expected_version: int | None, verb: str) -> InboxItem:
+    def _change(self, item_id: str, changes: dict | Callable[[InboxItem], dict], actor: Actor,
+                expected_version: int | None, verb: str, *, permission: str = INBOX_TRIAGE) -> InboxItem:
+        """Check, then write the change and its audit event in one transaction."""
         current = self.get(item_id)
+        actor.require(permission, account_id=current.account_id, region=self.region_of(current.account_id))
         if expected_version is not None and current.version != expected_version:
             raise ActionConflict(_changed_since(current))
         values = changes(current) if callable(changes) else changes
+        written: list[dict] = []
+
+        def write(tx) -> AuditNote:
+            tx.update(INBOX, item_id, values, expected_version=current.version)
+            written.append(tx.get(INBOX, item_id))
+            return AuditNote(f"inbox.{verb}", f"inbox/{item_id}", describe_change(current, values))
+
         try:
-            record = self.store.update(INBOX, item_id, values, expected_version=current.version,
-                                       actor=actor)
+            self.audit.apply(actor.name, write)
         except ConflictError:
             # Another process wrote between our read and our write.
             self.store.refresh()
@@ -252,7 +280,25 @@ class InboxService:
             raise ItemNotFound(f"inbox item {item_id!r} no longer exists") from None
         except (StoreError, OSError) as error:
             raise StorageProblem(f"could not save the change to {item_id}: {error}") from error
-        return item_from_record(record)
+        return item_from_record(written[-1])
+
+
+def describe_change(before: InboxItem, values: dict) -> str:
+    """A short before/after summary for the audit trail (no message text)."""
+    parts = []
+    for name, value in values.items():
+        if name in ("replies", "notes"):
+            old = len(getattr(before, name))
+            parts.append(f"{name} {old} -> {len(value)}")
+        elif name == "tags":
+            added = sorted(set(value) - set(before.tags))
+            removed = sorted(set(before.tags) - set(value))
+            parts.append("tags " + " ".join([f"+{t}" for t in added] + [f"-{t}" for t in removed]))
+        elif name not in ("closed_at",):
+            old = getattr(before, name, None)
+            old_text = format_time(old) if isinstance(old, datetime) else (old or "-")
+            parts.append(f"{name} {old_text} -> {value or '-'}")
+    return "; ".join(parts)
 
 
 def _clean_tag(tag: str) -> str:

@@ -165,6 +165,12 @@ class InboxIndex:
     def projection(self, key: str) -> tuple | None:
         return self._proj.get(key)
 
+    def accounts(self) -> set[str]:
+        """Every account that has items."""
+        with self._lock:
+            return {value for (position, value), keys in self._posting_sets().items()
+                    if position == ACCOUNT and keys}
+
     def ids(self, flt: InboxFilter, now_iso: str) -> list[str]:
         """Ids matching ``flt``, most urgent first."""
         with self._lock:

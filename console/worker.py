@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from console.inbound import inbound_from_item, record_from_inbound
+from console.audit import AuditNote, AuditTrail
 from console.errors import ItemNotFound
 from console.inbox import InboxService
 from console.records import (
@@ -156,8 +157,9 @@ class InboxWorker:
     """One pass, or a loop of passes, over every connected account."""
 
     def __init__(self, store: Store, inbox: InboxService, adapters: dict[str, PlatformAdapter], *,
-                 sla: SlaTargets, clock: Callable[[], datetime]) -> None:
+                 sla: SlaTargets, clock: Callable[[], datetime], audit: AuditTrail) -> None:
         self.store = store
+        self.audit = audit
         self.inbox = inbox
         self.adapters = adapters
         self.sla = sla
@@ -282,8 +284,9 @@ class InboxWorker:
 
     def _record_reply(self, item_id: str, reply_id: str, values: dict, *,
                       first_response_at: str | None = None) -> None:
-        """Write a reply's outcome, re-reading on conflict: an operator may be
-        tagging the same item at this moment, and the outcome must not be lost."""
+        """Write a reply's outcome, with its audit event, re-reading on conflict:
+        an operator may be tagging the same item at this moment, and the
+        outcome must not be lost."""
         for _ in range(20):
             record = self.store.get(INBOX, item_id)
             if record is None:
@@ -293,9 +296,18 @@ class InboxWorker:
             changes = {"replies": replies}
             if first_response_at and not record.get("first_response_at"):
                 changes["first_response_at"] = first_response_at
+
+            def write(tx, record=record, changes=changes) -> AuditNote | None:
+                tx.update(INBOX, item_id, changes, expected_version=record["_v"])
+                if values["status"] == REPLY_RETRYING:
+                    return None  # a retry is not an outcome; the final one is recorded
+                detail = f"reply {reply_id[:8]} {values['status']}"
+                if values.get("error"):
+                    detail += f": {values['error'][:200]}"
+                return AuditNote(f"reply.{values['status']}", f"inbox/{item_id}", detail)
+
             try:
-                self.store.update(INBOX, item_id, changes, expected_version=record["_v"],
-                                  actor=WORKER_ACTOR)
+                self.audit.apply(WORKER_ACTOR, write)
                 return
             except ConflictError:
                 self.store.refresh()
@@ -309,9 +321,14 @@ class InboxWorker:
             record = self.store.get(INBOX, item_id)
             if record is None or record.get("status") != STATUS_SNOOZED:
                 continue
+            def wake(tx, item_id=item_id, record=record) -> AuditNote:
+                tx.update(INBOX, item_id, {"status": STATUS_OPEN, "snoozed_until": None},
+                          expected_version=record["_v"])
+                return AuditNote("inbox.snooze_ended", f"inbox/{item_id}",
+                                 f"status snoozed -> open (was until {record.get('snoozed_until')})")
+
             try:
-                self.store.update(INBOX, item_id, {"status": STATUS_OPEN, "snoozed_until": None},
-                                  expected_version=record["_v"], actor=WORKER_ACTOR)
+                self.audit.apply(WORKER_ACTOR, wake)
                 report.woken += 1
             except (ConflictError, NotFoundError):
                 continue  # an operator acted on it first; theirs stands

@@ -14,11 +14,17 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
+from console.governance import GOVERNANCE_FILE, Governance
 from console.inbox import InboxService, utc_now
 from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.paths import WorkspacePaths, workspace_paths
 from console.records import INBOX, parse_time
+from console.secrets import SecretStore
+from console.sessions import Authenticator
+from console.training import TRAINING_COLLECTIONS, TrainingService
+from console.users import USER_COLLECTIONS, UserService
 from console.worker import SYNC, InboxWorker, WorkerLock, WorkerStatus, accounts_needing_reconnect
 from data import CollectionSpec, Store
 from integrations.base import AccountRef, PlatformAdapter
@@ -27,6 +33,9 @@ from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
 COLLECTIONS = (
     CollectionSpec(INBOX, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),
     CollectionSpec(SYNC, schema_version=1),
+    *AUDIT_COLLECTIONS,
+    *USER_COLLECTIONS,
+    *TRAINING_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
@@ -41,13 +50,26 @@ class Workspace:
     """Everything one socops process needs, opened once and closed once."""
 
     def __init__(self, paths: WorkspacePaths, config: WorkspaceConfig, store: Store, *,
-                 clock: Callable[[], datetime], operator: str) -> None:
+                 clock: Callable[[], datetime], operator: str,
+                 governance: Governance | None = None) -> None:
         self.paths = paths
         self.config = config
         self.store = store
         self.clock = clock
         self.operator = operator
-        self.inbox = InboxService(store, sla=config.sla, clock=clock)
+        self.audit = AuditTrail(store, clock)
+        # people, permissions, second factors and secrets (console/users.py, sessions.py)
+        self.governance = governance or Governance(paths.config_dir / GOVERNANCE_FILE)
+        self.secrets = SecretStore(paths.state_dir, store_dir=paths.store_dir,
+                                   sandbox_only=lambda: self.sandbox_only)
+        self.users = UserService(store, self.audit, self.secrets, lambda: self.governance.roles, clock,
+                                 policy_version=lambda: self.governance.version,
+                                 training_gaps=lambda *args: self.training.gaps(*args))
+        self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
+        self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
+                                  training=self.training)
+        self.inbox = InboxService(store, self.audit, sla=config.sla, clock=clock,
+                                  region_of=self.account_region)
         self.worker_lock = WorkerLock(paths.worker_lock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
@@ -61,16 +83,29 @@ class Workspace:
         if not paths.config_file.exists():
             paths.config_file.write_text(EXAMPLE_CONFIG, encoding="utf-8")
         config = load_config(paths.config_file)
+        governance = Governance(paths.config_dir / GOVERNANCE_FILE)   # before the store: may raise
         store = Store.open(paths.store_dir, COLLECTIONS, clock=clock)
         for warning in store.warnings:
             log.warning("store: %s", warning)
-        return cls(paths, config, store, clock=clock, operator=operator or default_operator())
+        return cls(paths, config, store, clock=clock, operator=operator or default_operator(),
+                   governance=governance)
 
     # -- accounts and adapters ---------------------------------------------------------
     @property
     def accounts(self) -> list[AccountRef]:
         """The connected accounts (the sandbox's three, while it is enabled)."""
         return list(SANDBOX_ACCOUNTS) if self.config.sandbox.enabled else []
+
+    @property
+    def sandbox_only(self) -> bool:
+        """Only the built-in sandbox, no real accounts: secrets may fall back to a private file."""
+        return self.config.sandbox.enabled and all(a.platform == "sandbox" for a in self.accounts)
+
+    def account_region(self, account_id: str) -> str:
+        for account in self.accounts:
+            if account.account_id == account_id:
+                return account.region
+        return ""
 
     def account_handle(self, account_id: str) -> str:
         for account in self.accounts:
@@ -100,7 +135,7 @@ class Workspace:
     # -- the worker -------------------------------------------------------------------
     def make_worker(self) -> InboxWorker:
         return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,
-                           clock=self.clock)
+                           clock=self.clock, audit=self.audit)
 
     def worker_status(self) -> WorkerStatus:
         """The in-process worker's last report or, when another process runs

@@ -9,6 +9,7 @@ import pytest
 
 from console.paths import workspace_paths
 from console.workspace import Workspace
+from tests.actors import RoleActor
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
@@ -32,6 +33,16 @@ def _isolated_home(tmp_path, monkeypatch):
     """No test ever touches the real XDG folders or the real keyring."""
     monkeypatch.setenv("SOCOPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SOCOPS_USER", "alice")
+
+
+@pytest.fixture
+def alice() -> RoleActor:
+    return RoleActor("alice", "manager")
+
+
+@pytest.fixture
+def bob() -> RoleActor:
+    return RoleActor("bob", "responder")
 
 
 @pytest.fixture

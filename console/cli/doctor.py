@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from console.cli.common import open_workspace
+from console.cli import common
 from console.paths import workspace_paths
 
 
@@ -53,7 +53,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     print(f"store       {paths.store_dir}")
     print(f"worker lock {paths.worker_lock}")
     print(f"log         {paths.log_file} (the console logs here while it runs)")
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
         stats = workspace.store.stats()
         counts = ", ".join(f"{name} {count}" for name, count in sorted(stats.get("counts", {}).items()))
         print(f"store       ok: {counts}; journal {stats.get('journal_bytes', 0) / 1e6:.1f} MB, "

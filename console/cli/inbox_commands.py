@@ -7,7 +7,9 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from console.cli.common import CommandFailed, open_workspace, print_json
+from console.cli.acting import acting_session
+from console.cli import common
+from console.cli.common import CommandFailed, print_json
 from console.importing import import_items
 from console.records import KINDS, STATUSES, InboxFilter, InboxItem
 from console.timeparse import parse_when
@@ -84,9 +86,10 @@ def item_to_json(item: InboxItem) -> dict:
 def list_items(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise CommandFailed("usage error: --limit cannot be negative", exit_code=2)
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
         inbox = workspace.inbox
-        ids = inbox.list_ids(_filter_from(args))
+        ids = inbox.list_ids(_filter_from(args), actor=session)
         if args.limit:
             ids = ids[: args.limit]
         now = workspace.clock()
@@ -104,8 +107,9 @@ def list_items(args: argparse.Namespace) -> int:
 
 
 def show_item(args: argparse.Namespace) -> int:
-    with open_workspace() as workspace:
-        item = workspace.inbox.get(args.item_id)
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
+        item = workspace.inbox.show(args.item_id, actor=session)
         thread = workspace.inbox.thread(args.item_id)
         if args.json:
             data = item_to_json(item)
@@ -127,10 +131,12 @@ def show_item(args: argparse.Namespace) -> int:
 
 
 def import_file(args: argparse.Namespace) -> int:
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
         if args.file == "-":
-            report = import_items(workspace.store, sys.stdin.buffer, sla=workspace.config.sla,
-                                  actor=workspace.operator, now=workspace.clock())
+            report = import_items(workspace.store, workspace.audit, sys.stdin.buffer,
+                                  sla=workspace.config.sla, actor=session, now=workspace.clock(),
+                                  source="stdin")
         else:
             path = Path(args.file)
             try:
@@ -138,8 +144,9 @@ def import_file(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise CommandFailed(f"cannot read {path}: {error.strerror}") from error
             with handle:
-                report = import_items(workspace.store, handle, sla=workspace.config.sla,
-                                      actor=workspace.operator, now=workspace.clock())
+                report = import_items(workspace.store, workspace.audit, handle,
+                                      sla=workspace.config.sla, actor=session, now=workspace.clock(),
+                                      source=path.name)
     for number, reason in report.errors:
         print(f"{args.file}:{number}: {reason}", file=sys.stderr)
     print(report.summary())
@@ -147,8 +154,9 @@ def import_file(args: argparse.Namespace) -> int:
 
 
 def _run_bulk(args: argparse.Namespace, action: str, verb: str, **arguments) -> int:
-    with open_workspace() as workspace:
-        result = workspace.inbox.bulk(args.item_ids, action, actor=workspace.operator, **arguments)
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
+        result = workspace.inbox.bulk(args.item_ids, action, actor=session, **arguments)
     for item_id, reason in result.failed:
         print(f"{item_id}: {reason}", file=sys.stderr)
     print(result.summary(verb))
@@ -172,7 +180,7 @@ def tag_items(args: argparse.Namespace) -> int:
 
 
 def snooze_items(args: argparse.Namespace) -> int:
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
         now = workspace.clock()
     try:
         until = parse_when(args.until, now.astimezone())  # clock times in local time

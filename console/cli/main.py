@@ -13,7 +13,8 @@ import gc
 import logging
 import sys
 
-from console.cli import doctor, inbox_commands, sandbox_commands, worker_command
+from console.cli import audit_commands, doctor, inbox_commands, sandbox_commands, worker_command
+from console.cli import training_commands, user_commands
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError
 from data import StoreError
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     inbox_commands.register(commands)
     sandbox_commands.register(commands)
     worker_command.register(commands)
+    audit_commands.register(commands)
+    user_commands.register(commands)
+    training_commands.register(commands)
     doctor.register(commands)
     return parser
 
@@ -54,7 +58,7 @@ def run_console(args: argparse.Namespace) -> int:
         # What was loaded at start lives as long as the process: moving it out
         # of the garbage collector's sight keeps collections (pauses) short.
         gc.freeze()
-        make_app(workspace, run_worker=not args.no_worker).run()
+        make_app(workspace, None, run_worker=not args.no_worker).run()  # None: log in first
     return 0
 
 

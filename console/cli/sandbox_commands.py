@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from console.cli.common import CommandFailed, open_workspace
+from console.cli import common
+from console.cli.common import CommandFailed
 from console.seeding import seed_inbox
 
 
@@ -22,7 +23,7 @@ def seed_items(args: argparse.Namespace) -> int:
     if args.items < 1:
         raise CommandFailed("usage error: --items must be at least 1", exit_code=2)
     started = time.perf_counter()
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
         if not workspace.accounts:
             raise CommandFailed("the sandbox is disabled in this workspace's configuration "
                                 f"({workspace.paths.config_file}); enable [sandbox] to seed it")

@@ -1,15 +1,24 @@
-"""The socops command for scripts: output, JSON, exit codes and one-line errors."""
+"""The socops command for scripts: output, JSON, exit codes and one-line errors.
+
+In-process commands run on the test's clock (``cli_clock``) as a logged-in
+console user (``act_as`` sets SOCOPS_USER and a fresh SOCOPS_TOTP); the
+exit-code tests run real subprocesses against a workspace whose owner was
+created by the CLI itself.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
+import pyotp
 import pytest
 
 from console.cli.main import main
+from tests.console.identity_fixtures import act_as, cli_clock, memory_keyring, people  # noqa: F401
 
 
 def run(capsys, *argv):
@@ -18,9 +27,23 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_seed_list_show_and_act(capsys):
+@pytest.fixture
+def operator(people, cli_clock, monkeypatch):
+    """Olivia (the owner) and Rosa (a responder), and a way to act as either."""
+    people.owner("olivia")
+    people.add("rosa", "responder")
+    people.login("rosa")  # first login: acknowledges the policy
+
+    def as_user(name: str = "olivia") -> None:
+        act_as(monkeypatch, people, name)
+
+    return as_user
+
+
+def test_seed_list_show_and_act(capsys, operator):
     code, out, _ = run(capsys, "sandbox", "seed", "--items", "300")
     assert code == 0 and "added 300 sandbox items" in out
+    operator("rosa")
     code, out, _ = run(capsys, "inbox", "list", "--status", "all", "--limit", "0", "--json")
     rows = [json.loads(row) for row in out.splitlines()]
     assert code == 0 and len(rows) == 300
@@ -28,36 +51,91 @@ def test_seed_list_show_and_act(capsys):
     open_ids = [r["id"] for r in rows if r["status"] == "open"]
     assert open_ids, "recent seeded items should be open"
     target = open_ids[0]
+    operator("rosa")
     assert run(capsys, "inbox", "assign", "bob", target)[0] == 0
+    operator("rosa")
     assert run(capsys, "inbox", "tag", "shipping,vip", target)[0] == 0
+    operator("rosa")
     code, out, _ = run(capsys, "inbox", "show", target, "--json")
     shown = json.loads(out)
     assert shown["assignee"] == "bob" and set(shown["tags"]) >= {"shipping", "vip"}
     assert any(t["id"] == target for t in shown["thread"])
+    operator("rosa")
     assert run(capsys, "inbox", "close", target)[0] == 0
+    operator("rosa")
     code, _, err = run(capsys, "inbox", "close", target)
     assert code == 1 and "already closed" in err
+    operator("rosa")
     code, out, _ = run(capsys, "inbox", "list", "--assignee", "bob", "--status", "closed")
     assert out.startswith(target)
 
 
-def test_reply_and_note_from_the_shell(capsys):
+def test_reply_and_note_from_the_shell(capsys, operator):
     run(capsys, "sandbox", "seed", "--items", "30")
-    item_id = run(capsys, "inbox", "list", "--limit", "1", "--json")[1]
-    item_id = json.loads(item_id)["id"]
+    operator("rosa")
+    item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
+    operator("rosa")
     assert run(capsys, "inbox", "reply", item_id, "Thanks!")[0] == 0
+    operator("rosa")
     assert run(capsys, "inbox", "note", item_id, "called them")[0] == 0
+    operator("rosa")
     out = run(capsys, "inbox", "show", item_id)[1]
-    assert "reply by alice [queued] Thanks!" in out and "note by alice" in out
+    assert "reply by rosa [queued] Thanks!" in out and "note by rosa" in out
 
 
-def test_import_reports_line_numbers(capsys, tmp_path):
+def test_import_reports_line_numbers(capsys, tmp_path, operator):
     source = tmp_path / "history.jsonl"
     good = {"platform": "x", "account_id": "x:brand", "remote_id": "42", "kind": "mention",
             "author_handle": "@zed", "text": "hi", "created_at": "2026-11-01T10:00:00+00:00"}
     source.write_text(json.dumps(good) + "\nnot json\n")
+    operator("olivia")
     code, out, err = run(capsys, "inbox", "import", str(source))
     assert code == 1 and "imported 1" in out and f"{source}:2: not valid JSON" in err
+
+
+def test_a_responder_may_not_import(capsys, tmp_path, operator):
+    source = tmp_path / "history.jsonl"
+    source.write_text("")
+    operator("rosa")
+    code, _, err = run(capsys, "inbox", "import", str(source))
+    assert code == 1 and "needs inbox.import" in err
+
+
+def test_audit_verify_and_export(capsys, tmp_path, operator):
+    run(capsys, "sandbox", "seed", "--items", "10")
+    operator("rosa")
+    item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
+    operator("rosa")
+    run(capsys, "inbox", "close", item_id)
+    operator("olivia")
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 0 and "audit trail intact" in out
+    operator("olivia")
+    target = tmp_path / "audit.csv"
+    code, _, err = run(capsys, "audit", "export", "--format", "csv", "-o", str(target))
+    lines = target.read_text().splitlines()
+    assert code == 0 and lines[0].startswith("seq,at,actor,action")
+    assert any(",rosa,inbox.close," in line for line in lines)
+    operator("rosa")
+    code, _, err = run(capsys, "audit", "verify")
+    assert code == 1 and "needs audit.read" in err
+
+
+def _subprocess(argv, env):
+    return subprocess.run([sys.executable, "-m", "console.cli.main", *argv], capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+@pytest.fixture
+def owner_env(tmp_path):
+    """A real workspace whose owner the CLI created; returns env with a current code."""
+    env = dict(os.environ, SOCOPS_HOME=str(tmp_path / "cli-home"), SOCOPS_USER="olivia")
+    env.pop("SOCOPS_TOTP", None)
+    created = _subprocess(["user", "add", "olivia", "--role", "owner"], env)
+    assert created.returncode == 0, created.stderr
+    secret = re.search(r"secret=([A-Z2-7]+)", created.stdout).group(1)
+    env["SOCOPS_TOTP"] = pyotp.TOTP(secret).now()
+    return env
 
 
 @pytest.mark.parametrize("argv, code, message", [
@@ -67,15 +145,21 @@ def test_import_reports_line_numbers(capsys, tmp_path):
     (["inbox", "show", "sandbox:nope"], 1, "no inbox item"),
     (["inbox", "import", "/nonexistent/file.jsonl"], 1, "cannot read"),
     (["inbox", "snooze", "whenever", "sandbox:1"], 2, "cannot read"),
+    (["audit", "export", "--since", "yesterday"], 2, "not a date"),
 ])
-def test_errors_are_one_line_with_the_right_exit_code(argv, code, message, tmp_path):
-    env = dict(os.environ)
-    result = subprocess.run([sys.executable, "-m", "console.cli.main", *argv], capture_output=True,
-                            text=True, env=env, timeout=60)
+def test_errors_are_one_line_with_the_right_exit_code(argv, code, message, owner_env):
+    result = _subprocess(argv, owner_env)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_wrong_code_is_refused_in_one_line(owner_env):
+    owner_env["SOCOPS_TOTP"] = "000000" if owner_env["SOCOPS_TOTP"] != "000000" else "111111"
+    result = _subprocess(["inbox", "list"], owner_env)
+    assert result.returncode == 1 and "wrong user name or code" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_worker_once_and_doctor(capsys):

@@ -6,6 +6,9 @@ import json
 
 from console.importing import import_items
 from console.records import INBOX
+from tests.actors import RoleActor
+
+ALICE = RoleActor("alice", "admin")
 
 
 def line(**fields) -> str:
@@ -27,7 +30,7 @@ def test_good_lines_are_kept_and_bad_ones_reported(workspace, clock):
         line(remote_id="5", created_at="2026-11-01T10:00:00"),
         line(remote_id="1"),  # the same item twice
     ]
-    report = import_items(workspace.store, lines, sla=workspace.config.sla, actor="alice", now=clock())
+    report = import_items(workspace.store, workspace.audit, lines, sla=workspace.config.sla, actor=ALICE, now=clock())
     assert report.imported == 2 and report.duplicates == 1
     assert [number for number, _ in report.errors] == [2, 3, 4, 7, 8]
     reasons = dict(report.errors)
@@ -36,11 +39,11 @@ def test_good_lines_are_kept_and_bad_ones_reported(workspace, clock):
     first = workspace.inbox.get("mastodon:1")
     assert first.status == "closed" and first.tags == ("returns",)
     assert workspace.inbox.get("mastodon:4").text == "[bold]hi[/bold] \x1b[31m"  # stored as sent
-    again = import_items(workspace.store, lines, sla=workspace.config.sla, actor="alice", now=clock())
+    again = import_items(workspace.store, workspace.audit, lines, sla=workspace.config.sla, actor=ALICE, now=clock())
     assert again.imported == 0 and workspace.store.count(INBOX) == 2
 
 
 def test_bytes_that_are_not_utf8(workspace, clock):
-    report = import_items(workspace.store, [b"\xff\xfe{}\n", line(remote_id="9").encode()],
-                          sla=workspace.config.sla, actor="alice", now=clock())
+    report = import_items(workspace.store, workspace.audit, [b"\xff\xfe{}\n", line(remote_id="9").encode()],
+                          sla=workspace.config.sla, actor=ALICE, now=clock())
     assert report.imported == 1 and "not UTF-8" in report.errors[0][1]

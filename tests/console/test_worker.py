@@ -21,7 +21,10 @@ from integrations.base import (
     TransientError,
 )
 from integrations.base import ItemKind
+from tests.actors import RoleActor
 from tests.console.helpers import inbound
+
+ALICE = RoleActor("alice", "manager")
 
 ACCOUNT = AccountRef("sandbox", "sandbox:northwind_en", "@northwind")
 
@@ -56,7 +59,7 @@ class ScriptedAdapter(PlatformAdapter):
 
 def make_worker(workspace, adapter):
     return InboxWorker(workspace.store, workspace.inbox, {ACCOUNT.account_id: adapter},
-                       sla=workspace.config.sla, clock=workspace.clock)
+                       sla=workspace.config.sla, clock=workspace.clock, audit=workspace.audit)
 
 
 def sample(clock, count=5):
@@ -92,7 +95,7 @@ def test_reply_is_sent_once_and_stops_the_sla(workspace, clock):
     adapter = ScriptedAdapter(sample(clock, 2))
     worker = make_worker(workspace, adapter)
     asyncio.run(worker.run_once())
-    workspace.inbox.reply("sandbox:t-0", "Thanks for writing!", actor="alice")
+    workspace.inbox.reply("sandbox:t-0", "Thanks for writing!", actor=ALICE)
     report = asyncio.run(worker.run_once())
     assert report.replies_sent == 1
     asyncio.run(worker.run_once())
@@ -113,7 +116,7 @@ def test_reply_failures_are_recorded(workspace, clock, error, status):
     adapter = ScriptedAdapter(sample(clock, 1))
     worker = make_worker(workspace, adapter)
     asyncio.run(worker.run_once())
-    workspace.inbox.reply("sandbox:t-0", "hello", actor="alice")
+    workspace.inbox.reply("sandbox:t-0", "hello", actor=ALICE)
     adapter.reply_error = error
     asyncio.run(worker.run_once())
     reply = workspace.inbox.get("sandbox:t-0").replies[0]
@@ -134,7 +137,7 @@ def test_transient_reply_failures_give_up_after_six_attempts(workspace, clock):
     adapter = ScriptedAdapter(sample(clock, 1))
     worker = make_worker(workspace, adapter)
     asyncio.run(worker.run_once())
-    workspace.inbox.reply("sandbox:t-0", "hello", actor="alice")
+    workspace.inbox.reply("sandbox:t-0", "hello", actor=ALICE)
     adapter.reply_error = TransientError("server error 503")
     for _ in range(6):
         asyncio.run(worker.run_once())
@@ -153,12 +156,12 @@ def test_revoked_token_marks_the_account_and_keeps_going(workspace, clock):
 
 def test_snoozed_items_wake_when_due(workspace, clock):
     asyncio.run(make_worker(workspace, ScriptedAdapter(sample(clock, 1))).run_once())
-    workspace.inbox.snooze("sandbox:t-0", clock() + timedelta(minutes=30), actor="alice")
+    workspace.inbox.snooze("sandbox:t-0", clock() + timedelta(minutes=30), actor=ALICE)
     worker = make_worker(workspace, ScriptedAdapter([]))
     assert asyncio.run(worker.run_once()).woken == 0
     clock.advance(minutes=31)
     assert asyncio.run(worker.run_once()).woken == 1
-    assert workspace.inbox.list_ids(InboxFilter()) == ["sandbox:t-0"]
+    assert workspace.inbox.list_ids(InboxFilter(), actor=ALICE) == ["sandbox:t-0"]
 
 
 def test_worker_lock_is_exclusive(tmp_path):
@@ -177,4 +180,4 @@ def test_sandbox_traffic_flows_into_the_inbox(workspace):
     report = asyncio.run(worker.run_once())
     assert report.stored > 0
     assert workspace.store.count(INBOX) == report.stored
-    assert {i.account_id for i in workspace.inbox.list()} >= {"sandbox:northwind_en"}
+    assert {i.account_id for i in workspace.inbox.list(None, actor=ALICE)} >= {"sandbox:northwind_en"}

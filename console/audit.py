@@ -1,0 +1,225 @@
+"""The tamper-evident audit trail: who did what, to what, and when.
+
+Every state change made through a service appends an event in the *same*
+store transaction as the change (one journal entry, one fsync), so a crash
+can never keep one without the other. Events form a hash chain: each carries
+the hash of the one before, and its own hash over its fields; the chain's head
+(last sequence number and hash) is kept apart in ``audit_head`` and updated in
+the same transaction, so removing events from the end is detected too.
+
+Appending is optimistic: the head's version is compare-and-set, so when two
+processes append at once one of them retries its whole change (see
+:meth:`AuditTrail.apply`). Verification (:func:`verify_chain`) names the first
+event that was changed, removed, inserted or reordered.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import orjson
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TextIO
+
+from console.actors import Actor
+from console.errors import StorageProblem
+from console.permissions import AUDIT_EXPORT, AUDIT_READ
+from console.records import format_time
+from data import CollectionSpec, ConflictError, Store
+
+AUDIT = "audit"
+AUDIT_HEAD = "audit_head"
+HEAD_KEY = "head"
+GENESIS = "0" * 64
+MAX_ATTEMPTS = 25
+
+AUDIT_COLLECTIONS = (
+    CollectionSpec(AUDIT, schema_version=1, resident=False),
+    CollectionSpec(AUDIT_HEAD, schema_version=1),
+)
+
+_FIELDS = ("seq", "at", "actor", "action", "target", "summary", "prev")
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """What a change says about itself: an action on a target, briefly."""
+
+    action: str      # e.g. "inbox.close", "user.add", "login.failed"
+    target: str      # e.g. "inbox/sandbox:123", "user/bob"
+    summary: str     # e.g. "status open -> closed"
+
+
+def event_key(seq: int) -> str:
+    return f"{seq:012d}"
+
+
+def event_hash(event: dict) -> str:
+    """SHA-256 over the event's fields (not its own hash), canonically encoded:
+    a JSON array of the fields in a fixed order, UTF-8, no spaces (orjson's
+    output for strings, integers and null is deterministic)."""
+    return hashlib.sha256(orjson.dumps([event.get(name) for name in _FIELDS])).hexdigest()
+
+
+class AuditTrail:
+    """Appends events to the chain, together with the changes they describe."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def apply(self, actor: str, change: Callable[[Any], AuditNote | Iterable[AuditNote] | None]) -> Any:
+        """Run ``change(tx)`` in a transaction and append its notes to the chain.
+
+        ``change`` adds its own operations to ``tx`` and returns the note(s)
+        to record (or None for nothing to record). If another process appended
+        to the chain meanwhile, the whole change runs again on fresh state; a
+        conflict on the change's own records propagates to the caller.
+        Returns what ``change`` returned.
+        """
+        for _ in range(MAX_ATTEMPTS):
+            head = self.store.get(AUDIT_HEAD, HEAD_KEY)
+            try:
+                with self.store.transaction(actor=actor) as tx:
+                    notes = change(tx)
+                    listed = [notes] if isinstance(notes, AuditNote) else list(notes or ())
+                    self._append(tx, actor, listed, head)
+                return notes
+            except ConflictError as error:
+                if error.collection not in (AUDIT, AUDIT_HEAD):
+                    raise
+                self.store.refresh()
+        raise StorageProblem(f"the audit trail was too busy to append after {MAX_ATTEMPTS} attempts; "
+                             "nothing was changed; retry")
+
+    def _append(self, tx, actor: str, notes: list[AuditNote], head: dict | None) -> None:
+        if not notes:
+            return
+        seq = head["seq"] if head else 0
+        previous = head["hash"] if head else GENESIS
+        at = format_time(self.clock())
+        for note in notes:
+            seq += 1
+            event = {"seq": seq, "at": at, "actor": actor, "action": note.action,
+                     "target": note.target, "summary": note.summary[:500], "prev": previous}
+            event["hash"] = previous = event_hash(event)
+            tx.insert(AUDIT, event_key(seq), event)
+        values = {"seq": seq, "hash": previous}
+        if head is None:
+            tx.insert(AUDIT_HEAD, HEAD_KEY, values)
+        else:
+            tx.update(AUDIT_HEAD, HEAD_KEY, values, expected_version=head["_v"])
+
+    # -- reading ----------------------------------------------------------------------
+    def events(self) -> Iterator[dict]:
+        """Every event, oldest first (unchecked: for the services themselves)."""
+        return _scan(self.store)
+
+    def verify(self, actor: Actor) -> VerifyResult:
+        """Check the whole chain against its head; names the first bad event."""
+        actor.require(AUDIT_READ)
+        return verify_chain(self.events(), self.head())
+
+    def export(self, actor: Actor, out: TextIO, *, fmt: str, since: datetime | None) -> int:
+        """Write a compliance archive (a high-risk action: it needs a fresh code)."""
+        actor.require(AUDIT_EXPORT)
+        count = export_events(self.events(), out, fmt=fmt, since=since)
+
+        def note(tx) -> AuditNote:
+            return AuditNote("audit.export", "audit", f"{count} events as {fmt}"
+                             + (f" since {format_time(since)}" if since else ""))
+
+        self.apply(actor.name, note)
+        return count
+
+    def list(self, actor: Actor, *, limit: int = 500, actor_name: str = "", action: str = "",
+             text: str = "") -> list[dict]:
+        """The newest events first, filtered (for the Audit screen)."""
+        actor.require(AUDIT_READ)
+        needle = text.casefold()
+        found = [e for e in self.events()
+                 if (not actor_name or e.get("actor") == actor_name)
+                 and (not action or e.get("action", "").startswith(action))
+                 and (not needle or needle in " ".join(str(e.get(k, "")) for k in
+                                                       ("actor", "action", "target", "summary")).casefold())]
+        return found[-limit:][::-1]
+
+    def head(self) -> dict | None:
+        return self.store.get(AUDIT_HEAD, HEAD_KEY)
+
+
+def _scan(store: Store) -> Iterator[dict]:
+    return store.scan(AUDIT)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    first_bad_seq: int | None = None
+
+    def describe(self) -> str:
+        if self.ok:
+            return f"audit trail intact: {self.checked} events, chain and head agree"
+        return f"audit trail broken at event {self.first_bad_seq}: {self.problem}"
+
+
+def verify_chain(events: Iterable[dict], head: dict | None) -> VerifyResult:
+    """Check the chain event by event; name the first one that is wrong."""
+    previous = GENESIS
+    expected_seq = 1
+    checked = 0
+    for event in events:
+        seq = event.get("seq")
+        if seq != expected_seq:
+            kind = ("removed" if isinstance(seq, int) and seq > expected_seq
+                    else "inserted or reordered")
+            return VerifyResult(False, checked, f"expected event {expected_seq} but found event {seq}: "
+                                f"events were {kind}", expected_seq)
+        if event.get("prev") != previous:
+            return VerifyResult(False, checked, "its link to the previous event does not match: an "
+                                "earlier event was changed, removed or reordered", seq)
+        if event_hash(event) != event.get("hash"):
+            return VerifyResult(False, checked, "its contents were changed after it was written", seq)
+        previous = event["hash"]
+        expected_seq += 1
+        checked += 1
+    if head is None:
+        if checked:
+            return VerifyResult(False, checked, "the chain head record is missing", checked)
+        return VerifyResult(True, 0)
+    if head.get("seq") != checked or head.get("hash") != previous:
+        return VerifyResult(False, checked, f"the chain ends at event {checked} but the head says "
+                            f"{head.get('seq')}: events at the end were removed (truncated)",
+                            checked + 1)
+    return VerifyResult(True, checked)
+
+
+EXPORT_FIELDS = ("seq", "at", "actor", "action", "target", "summary", "prev", "hash")
+
+
+def export_events(events: Iterable[dict], out: TextIO, *, fmt: str, since: datetime | None) -> int:
+    """Write events at or after ``since`` as JSON Lines or CSV; returns how many."""
+    if fmt not in ("jsonl", "csv"):
+        raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv")
+    since_iso = format_time(since) if since else ""
+    writer = csv.writer(out) if fmt == "csv" else None
+    if writer:
+        writer.writerow(EXPORT_FIELDS)
+    count = 0
+    for event in events:
+        if since_iso and event.get("at", "") < since_iso:
+            continue
+        row = {name: event.get(name) for name in EXPORT_FIELDS}
+        if writer:
+            writer.writerow([row[name] for name in EXPORT_FIELDS])
+        else:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
