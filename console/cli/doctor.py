@@ -7,27 +7,13 @@ import os
 import sys
 
 from console.cli import common
+from console.errors import ConsoleError
 from console.paths import workspace_paths
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     doctor = commands.add_parser("doctor", help="check paths, store, worker lock, keyring, terminal")
     doctor.set_defaults(handler=run_doctor)
-
-
-def _keyring_report() -> tuple[bool, str]:
-    try:
-        import keyring
-        from keyring.backends import fail
-    except Exception as error:  # noqa: BLE001 - report any import problem as it is
-        return False, f"keyring cannot be imported: {error}"
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if isinstance(backend, fail.Keyring):
-        return False, (f"no usable keyring backend ({name}). On a headless box install an "
-                       "encrypted file backend, e.g. `pip install keyrings.cryptfile`, and select it "
-                       "in keyring's config (see the README, 'Secrets on a headless box')")
-    return True, f"backend {name}"
 
 
 def _terminal_report() -> str:
@@ -70,10 +56,25 @@ def run_doctor(args: argparse.Namespace) -> int:
         for account in workspace.needs_reconnect():
             problems += 1
             print(f"  account   {account} needs reconnecting")
-    ok, keyring_text = _keyring_report()
-    # Only connected platform accounts keep tokens in the keyring; the
-    # sandbox needs none, so a missing backend is a note until then.
-    print(f"keyring     {keyring_text}" + ("" if ok else " (needed once real accounts are connected)"))
+        secrets = workspace.secrets
+        print(f"secrets     {secrets.backend_name}")
+        if secrets.warning:
+            # The sandbox fallback works; it is a note, not a failure, until real accounts arrive.
+            print(f"  note      {secrets.warning}")
+        try:
+            secrets.check()
+        except ConsoleError as error:
+            problems += 1
+            print(f"  problem   {error}")
+            print(f"  help      {secrets.help}")
+        if workspace.governance.problem:
+            problems += 1
+            print(f"  problem   governance: {workspace.governance.problem}")
+        users = workspace.users.all_users()
+        if not users:
+            print("users       none yet: create the first owner with `socops user add NAME --role owner`")
+        else:
+            print(f"users       {len(users)} ({sum(1 for u in users if u.disabled)} disabled)")
     print(f"terminal    {_terminal_report()}")
     print("all good" if not problems else f"{problems} problem{'s' if problems != 1 else ''} found")
     return 0 if not problems else 1

@@ -166,4 +166,4 @@ def test_worker_once_and_doctor(capsys):
     code, out, _ = run(capsys, "worker", "--once")
     assert code == 0 and "fetched" in out
     code, out, _ = run(capsys, "doctor")
-    assert "store       ok" in out and "worker" in out and "keyring" in out and "terminal" in out
+    assert "store       ok" in out and "worker" in out and "secrets" in out and "terminal" in out
