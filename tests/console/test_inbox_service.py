@@ -12,6 +12,7 @@ from console.records import InboxFilter
 from integrations.base import ItemKind
 from tests.actors import RoleActor
 from tests.console.helpers import add_items, inbound, minutes_ago
+from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 ALICE = RoleActor("alice", "manager")
 BOB = RoleActor("bob", "responder")
@@ -189,3 +190,13 @@ def test_every_action_is_audited_with_its_change(workspace, items):
     assert "assignee - -> bob" in events[0]["summary"] and "+vip" in events[1]["summary"]
     assert "status open -> closed" in events[2]["summary"]
     assert verify_chain(events, workspace.audit.head()).ok
+
+
+def test_a_logged_in_viewer_is_refused_and_a_responder_is_audited(workspace, items, people):
+    viewer = people.session("vera", "viewer")
+    with pytest.raises(PermissionDenied, match="vera \\(viewer\\).*needs inbox.triage"):
+        workspace.inbox.close(items[0], actor=viewer)
+    responder = people.session("rosa", "responder")
+    workspace.inbox.close(items[0], actor=responder)
+    last = list(workspace.audit.events())[-1]
+    assert (last["actor"], last["action"]) == ("rosa", "inbox.close")
