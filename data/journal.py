@@ -56,9 +56,9 @@ def encode_entry(entry: dict) -> tuple[bytes, bytes]:
     return line, payload
 
 
-def decode_line(line: bytes) -> tuple[dict | None, str | None]:
-    """Parse one line (without its newline). Returns (entry, None) or
-    (None, reason)."""
+def decode_checked(line: bytes):
+    """(object, None) or (None, reason) for one CRC'd line without its newline:
+    the shared line format of journals and log segments."""
     if len(line) < 10 or line[8:9] != b" ":
         return None, "malformed line"
     payload = line[9:]
@@ -69,13 +69,48 @@ def decode_line(line: bytes) -> tuple[dict | None, str | None]:
     if zlib.crc32(payload) != crc:
         return None, "checksum mismatch"
     try:
-        entry = _loads(payload)
-    except ValueError as exc:
-        return None, f"invalid JSON: {exc}"
+        return _loads(payload), None
+    except ValueError:
+        try:                               # what orjson refuses (huge ints...)
+            return json.loads(payload), None
+        except ValueError as exc:
+            return None, f"invalid JSON: {exc}"
+
+
+def decode_line(line: bytes) -> tuple[dict | None, str | None]:
+    """Parse one journal line (without its newline). Returns (entry, None) or
+    (None, reason)."""
+    entry, reason = decode_checked(line)
+    if reason:
+        return None, reason
     reason = check_entry(entry)
     if reason:
         return None, reason
     return entry, None
+
+
+def write_file_atomically(directory: Path, final: Path, body: bytes) -> None:
+    """Write ``body`` to ``final`` so that a crash leaves the old file or the
+    new one, never a part: temp file in the same folder, fsync, rename, fsync
+    of the folder."""
+    temp = directory / f".{final.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            view = memoryview(body)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, final)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(directory)
 
 
 def check_entry(entry) -> str | None:

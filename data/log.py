@@ -50,7 +50,6 @@ header is worked around with a warning).
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import zlib
@@ -61,7 +60,8 @@ from typing import Callable, Iterable, Iterator
 import orjson
 
 from .errors import StoreCorruptError, StoreError
-from .journal import check_entry, fsync_dir, journal_name, list_journals
+from .journal import (check_entry, decode_checked, journal_name, list_journals,
+                      write_file_atomically)
 from .schema import CollectionSpec, migrate
 
 LOG_SUFFIX = ".log"
@@ -141,24 +141,7 @@ def encode_line(obj) -> bytes:
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 
-def decode_line(line: bytes):
-    """(object, None) or (None, reason) for one line without its newline."""
-    if len(line) < 10 or line[8:9] != b" ":
-        return None, "malformed line"
-    payload = line[9:]
-    try:
-        crc = int(line[:8], 16)
-    except ValueError:
-        return None, "malformed checksum"
-    if zlib.crc32(payload) != crc:
-        return None, "checksum mismatch"
-    try:
-        return _loads(payload), None
-    except ValueError:
-        try:                               # what orjson refuses (huge ints...)
-            return json.loads(payload), None
-        except ValueError as exc:
-            return None, f"invalid JSON: {exc}"
+decode_line = decode_checked
 
 
 def _check_op(op) -> bool:
@@ -277,25 +260,7 @@ def write_segment(directory: Path, name: str, gen: int, ops: list[dict],
     body = b"".join([encode_line(header), *map(encode_line, ops)])
     folder = log_dir(directory, name)
     folder.mkdir(mode=0o700, exist_ok=True)
-    final = folder / segment_name(gen)
-    temp = folder / f".{segment_name(gen)}.tmp-{os.getpid()}-{os.urandom(3).hex()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            view = memoryview(body)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, final)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(folder)
+    write_file_atomically(folder, folder / segment_name(gen), body)
     return len(body)
 
 

@@ -53,7 +53,7 @@ from typing import Iterable
 
 import orjson
 
-from .journal import fsync_dir
+from .journal import fsync_dir, write_file_atomically
 from .projection import encode_columns
 
 SUFFIX = ".json"
@@ -280,25 +280,7 @@ def write_snapshot(directory: Path, name: str, *, generation: int, schema_versio
             "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     body = b"".join((_HEAD, orjson.dumps(meta), b"},\n", rest))
     del rest
-    final = snapshot_path(directory, name)
-    temp = directory / f".{name}{SUFFIX}.tmp-{os.getpid()}-{os.urandom(3).hex()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            view = memoryview(body)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, final)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
-    fsync_dir(directory)
+    write_file_atomically(directory, snapshot_path(directory, name), body)
     return len(body)
 
 
