@@ -1,9 +1,15 @@
 """The socops Textual app: the shell every panel lives in.
 
 The app receives an open :class:`console.workspace.Workspace` (the CLI opens
-it) and owns what all panels share: the worker thread, polling the store for
-other processes' writes, coalescing change bursts, the headline counts, the
-help modal and the panel keys. Panels are registered in ``screens.panels``.
+it) and owns what all panels share: the logged-in session, the worker thread,
+polling the store for other processes' writes, coalescing change bursts, the
+headline counts, the help modal and the panel keys. Panels are registered in
+``screens.panels``.
+
+Created without an actor, the app shows the login screen first and starts
+the worker and the polling only once someone logged in. Service calls that
+the session refuses for a reason the operator can fix (idle lock, step-up,
+a new policy version) go through :class:`screens.session_guard.SessionGuard`.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
@@ -21,16 +27,20 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.signal import Signal
 
+from console.errors import ConsoleError
 from console.records import InboxCounts
 from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
+from screens.login import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
-from screens.panel import PanelScreen
-from screens.panels import DEFAULT_PANEL, PANELS
+from screens.panel import Panel, PanelScreen, actor_may
+from screens.panels import DEFAULT_PANEL, PANELS, panel_named
+from screens.session_guard import SessionGuard
 
 if TYPE_CHECKING:
+    from console.actors import Actor
     from console.workspace import Workspace
 
 log = logging.getLogger("socops.screens")
@@ -43,6 +53,8 @@ POLL_SECONDS = 0.5
 WARM_UP_DELAY_SECONDS = 1.5
 #: How often to recount and repaint time-dependent things (SLA countdowns).
 CLOCK_TICK_SECONDS = 15.0
+#: The mode that holds the login screen until someone logged in.
+LOGIN_MODE = "login"
 
 
 class SocopsApp(App[None]):
@@ -63,13 +75,24 @@ class SocopsApp(App[None]):
     worker_status: reactive[WorkerStatus] = reactive(WorkerStatus("starting", "worker not started"))
     counts: reactive[InboxCounts] = reactive(InboxCounts())
 
-    def __init__(self, workspace: "Workspace", *, run_worker: bool = True,
+    def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
                  poll_seconds: float | None = POLL_SECONDS,
                  clock_tick_seconds: float | None = CLOCK_TICK_SECONDS) -> None:
-        """``display_tz`` None shows local time; ``poll_seconds`` None disables polling (tests)."""
+        """``actor`` None shows the login screen first; ``display_tz`` None shows local
+        time; ``poll_seconds`` None disables polling (tests)."""
+        # Read by App.__init__: with nobody logged in, no panel may compose yet.
+        self.DEFAULT_MODE = DEFAULT_PANEL if actor is not None else LOGIN_MODE
         super().__init__()
+        if actor is None:
+            self.add_mode(LOGIN_MODE, LoginScreen)
         self.workspace = workspace
+        #: The logged-in person; every service call acts as them (None until login).
+        self.actor: "Actor | None" = actor
+        self._own_session = False
+        self._started = False
+        #: Shows the lock screen, step-up and policy prompts when the session asks for them.
+        self.session_guard = SessionGuard(self)
         self.runs_worker = run_worker
         self.display_tz = display_tz
         self.poll_seconds = poll_seconds
@@ -94,8 +117,29 @@ class SocopsApp(App[None]):
         if self._initial_keymap:
             self.set_keymap(self._initial_keymap)
         self.title = f"socops · {self.workspace.config.name}"
-        self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
         self.worker_status = self.workspace.worker_status()
+        for warning in self.workspace.store_warnings():
+            self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
+        if self.actor is not None:
+            self._start_panels()
+
+    def start_session(self, session: "Actor") -> None:
+        """Someone logged in: act as them, start the background work, show the first panel."""
+        self.actor = session
+        self._own_session = True
+        self._start_panels()
+        first = next((panel for panel in PANELS if self.may_open(panel)), panel_named(DEFAULT_PANEL))
+        self.switch_mode(first.name)
+        self.remove_mode(LOGIN_MODE)
+        self.refresh_bindings()
+        self.session_guard.ask_policy()
+
+    def _start_panels(self) -> None:
+        """The worker, polling and clock: only while someone is logged in."""
+        if self._started:
+            return
+        self._started = True
+        self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
         if self.runs_worker:
             self.run_worker(self._run_background_worker, thread=True, group="background-worker",
                             name="inbox worker", exit_on_error=False)
@@ -107,11 +151,85 @@ class SocopsApp(App[None]):
         # The first filter on another field than status, or over every status,
         # would otherwise build the rest of the index; do it once the inbox shows.
         self.set_timer(WARM_UP_DELAY_SECONDS, self._warm_up_index)
-        for warning in self.workspace.store_warnings():
-            self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
 
     def on_unmount(self) -> None:
         self._stop_worker.set()
+        logout = getattr(self.actor, "logout", None)
+        if self._own_session and callable(logout):
+            try:
+                logout()  # one audit event; the process is ending
+            except Exception:  # noqa: BLE001 - leaving must not fail on it
+                log.exception("recording the logout failed")
+
+    # -- the session -------------------------------------------------------------------
+    @property
+    def background_actor(self) -> "Actor | None":
+        """Who refreshes that nobody asked for (timers, other processes' changes) act as:
+        the session's passive view when it has one, so they do not count as activity
+        and the idle lock still comes."""
+        passive = getattr(self.actor, "passive", None)
+        return passive() if callable(passive) else self.actor
+
+    def may_open(self, panel: Panel) -> bool:
+        """Whether the logged-in user's role lets them see ``panel`` (the service still decides)."""
+        return self.actor is not None and (not panel.permission or actor_may(self.actor, panel.permission))
+
+    @property
+    def at_gate(self) -> bool:
+        """The login, lock or policy screen is up: no panel keys, no palette."""
+        return self.actor is None or bool(getattr(self.screen, "GATE", False))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_panel":
+            if self.at_gate:
+                return False
+            try:
+                return self.may_open(panel_named(str(parameters[0])))
+            except KeyError:
+                return False
+        if action == "command_palette" and self.at_gate:
+            return False
+        return True
+
+    def call_service(self, call: Callable[[], object], *, done: Callable[[object], None] | None = None,
+                     failed: Callable[[BaseException], None] | None = None, retry: bool = True,
+                     key: object = None) -> None:
+        """Run ``call`` (a service call as the logged-in user) in a thread worker.
+
+        ``done(result)`` or ``failed(error)`` then runs on the UI thread. When
+        the session refuses for a reason the operator can fix (idle lock, a
+        fresh code for a high-risk action, a policy to acknowledge), the
+        prompt for it shows and ``call`` runs once more after it; if the
+        operator cancels, ``failed`` gets the refusal. ``key`` lets repeated
+        calls (a refresh) wait for the prompt only once.
+        """
+        def run() -> None:
+            try:
+                result = call()
+            except Exception as error:  # reported on the UI thread, below
+                if not isinstance(error, ConsoleError):
+                    log.exception("a service call failed")
+                self.call_from_thread(self._service_failed, error, call, done, failed, retry, key)
+            else:
+                if done is not None:
+                    self.call_from_thread(done, result)
+
+        self.run_worker(run, thread=True, group="service-call", exit_on_error=False)
+
+    def _service_failed(self, error: BaseException, call, done, failed, retry: bool, key) -> None:
+        report = failed or self._report_refusal
+        if retry and self.session_guard.handle(
+                error, lambda: self.call_service(call, done=done, failed=failed, retry=False, key=key),
+                key=key, cancelled=lambda: report(error)):
+            return
+        report(error)
+
+    def run_with_step_up(self, call: Callable[[], object], **options) -> None:
+        """Same as :meth:`call_service` (the name says what high-risk actions rely on)."""
+        self.call_service(call, **options)
+
+    def _report_refusal(self, error: BaseException) -> None:
+        self.notify(printable(str(error)), title="Not done", severity="error", markup=False, timeout=10)
 
     def _run_background_worker(self) -> None:
         """The inbox worker loop, in its own thread; reports only by posting messages."""
@@ -210,9 +328,11 @@ class SocopsApp(App[None]):
         self.push_screen(HelpScreen(title, help_rows(screen)))
 
     def action_switch_panel(self, name: str) -> None:
-        self.switch_mode(name)
+        if self.check_action("switch_panel", (name,)):
+            self.switch_mode(name)
 
 
-def make_app(workspace: "Workspace", **options) -> SocopsApp:
-    """Build the app for ``workspace``; the CLI and the tests both use this."""
-    return SocopsApp(workspace, **options)
+def make_app(workspace: "Workspace", actor: "Actor | None", **options) -> SocopsApp:
+    """Build the app for ``workspace`` acting as ``actor`` (None: log in first);
+    the CLI and the tests both use this."""
+    return SocopsApp(workspace, actor, **options)

@@ -30,13 +30,15 @@ class CommandListProvider(Provider):
 
 
 class PanelCommands(CommandListProvider):
-    """One "Go to <panel>" command per registered panel, plus help."""
+    """One "Go to <panel>" command per panel the user may open, plus help."""
 
     def _commands(self) -> Iterable[Command]:
         from screens.panels import PANELS
 
         app = self.app
         for panel in PANELS:
+            if not app.may_open(panel):  # type: ignore[attr-defined]
+                continue
             yield (f"Go to {panel.title}", partial(app.action_switch_panel, panel.name),  # type: ignore[attr-defined]
                    panel.description)
         yield "Show keys for this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from textual.containers import Container
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from console.errors import ItemNotFound
+from console.errors import ConsoleError, ItemNotFound
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text, count_text
@@ -104,7 +104,7 @@ class InboxScreen(PanelScreen):
 
     def on_mount(self) -> None:
         workspace = self.workspace
-        self._runner = ActionRunner(workspace.inbox, workspace.operator, self._format_time)
+        self._runner = ActionRunner(workspace.inbox, self.actor, self._format_time)
         app = self.app
         app.items_changed_signal.subscribe(self, self._items_changed)  # type: ignore[attr-defined]
         app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
@@ -123,14 +123,30 @@ class InboxScreen(PanelScreen):
     def _format_time(self, moment: datetime) -> str:
         return clock_text(moment, self.workspace.clock(), self.app.display_tz)  # type: ignore[attr-defined]
 
-    def refilter(self) -> None:
-        """List the items matching the filter again (in a worker)."""
+    def refilter(self, *, background: bool = False) -> None:
+        """List the items matching the filter again (in a worker).
+
+        ``background``: nobody asked (time passed, items changed); such a
+        refresh does not keep an idle session awake.
+        """
         self._generation += 1
-        self._list_items(self.filter, self._generation)
+        actor = self.app.background_actor if background else self.actor  # type: ignore[attr-defined]
+        self._list_items(self.filter, self._generation, actor)
 
     @work(thread=True, exclusive=True, group="inbox-filter")
-    def _list_items(self, flt: InboxFilter, generation: int) -> None:
-        self.post_message(ItemsListed(self.workspace.inbox.list_ids(flt), generation))
+    def _list_items(self, flt: InboxFilter, generation: int, actor) -> None:
+        try:
+            ids = self.workspace.inbox.list_ids(flt, actor=actor)
+        except ConsoleError as error:  # e.g. the session locked itself while idle
+            self.app.call_from_thread(self._listing_refused, error)
+            return
+        self.post_message(ItemsListed(ids, generation))
+
+    def _listing_refused(self, error: ConsoleError) -> None:
+        guard = self.app.session_guard  # type: ignore[attr-defined]
+        if guard.handle(error, self.refilter, key="inbox.refilter"):
+            return
+        self.say(str(error), severity="error")
 
     def on_items_listed(self, message: ItemsListed) -> None:
         if message.generation != self._generation:
@@ -149,14 +165,14 @@ class InboxScreen(PanelScreen):
 
     def _items_changed(self, ids: set[str]) -> None:
         """Items changed (coalesced by the app): list again and repaint."""
-        self.refilter()
+        self.refilter(background=True)
         self.inbox_list.refresh_rows()
         if self.inbox_list.cursor_id in ids:
             self._show_detail(self.inbox_list.cursor_id, force=True)
 
     def _clock_ticked(self, _now: object) -> None:
         """Time passed: SLA countdowns and breaches move even when nothing changed."""
-        self.refilter()
+        self.refilter(background=True)
         self.inbox_list.refresh_rows()
         self._show_detail(self.inbox_list.cursor_id, force=True)
 
@@ -248,21 +264,28 @@ class InboxScreen(PanelScreen):
             return True
         return False
 
-    def perform(self, action: str, targets: list[tuple[str, int | None]], **arguments) -> None:
-        """Run ``action`` on ``targets`` in a worker; the outcome comes back as a message."""
+    def perform(self, action: str, targets: list[tuple[str, int | None]], *, retried: bool = False,
+                **arguments) -> None:
+        """Run ``action`` on ``targets`` in a worker; the outcome comes back as a message.
+
+        ``retried``: this is the run after the operator unlocked the session (or
+        acknowledged the policy); it is not offered again.
+        """
         if not targets:
             return
         assert self._runner is not None
         self.say(f"{action}…")
-        self._perform(self._runner.ticket(), action, targets, arguments)
+        retry = None if retried else (lambda: self.perform(action, targets, retried=True, **arguments))
+        self._perform(self._runner.ticket(), action, targets, arguments, retry)
 
     @work(thread=True, group="inbox-action")
     def _perform(self, ticket: int, action: str, targets: list[tuple[str, int | None]],
-                 arguments: dict) -> None:
+                 arguments: dict, retry) -> None:
         assert self._runner is not None
         outcome: ActionOutcome = self._runner.run(ticket, action, targets, arguments)
         if outcome.refused:
-            self.post_message(ActionRefused(action, outcome.summary, conflict=outcome.conflict))
+            self.post_message(ActionRefused(action, outcome.summary, conflict=outcome.conflict,
+                                            error=outcome.error, retry=retry))
         else:
             self.post_message(ActionCompleted(action, outcome.summary, outcome.done, outcome.failed))
 
@@ -280,6 +303,12 @@ class InboxScreen(PanelScreen):
         self.refilter()
 
     def on_action_refused(self, message: ActionRefused) -> None:
+        guard = self.app.session_guard  # type: ignore[attr-defined]
+        if message.retry is not None and message.error is not None and guard.handle(
+                message.error, message.retry,
+                cancelled=lambda: self.say(f"{message.action} not done: {message.reason}", severity="error")):
+            self.say(f"{message.action} waits for you: {message.reason}", severity="warning")
+            return
         self.say(message.reason, severity="error")
         self.notify(printable(message.reason), title="Not changed" if message.conflict else "Could not do that",
                     severity="error", markup=False, timeout=10)
@@ -313,7 +342,7 @@ class InboxScreen(PanelScreen):
         if self._no_target():
             return
         targets = self._targets()
-        operator = self.workspace.operator
+        operator = self.actor.name
 
         def assign(value: str | None) -> None:
             if value is not None:
@@ -331,7 +360,7 @@ class InboxScreen(PanelScreen):
 
     def assign_to_me(self) -> None:
         if not self._no_target():
-            self.perform("assign", self._targets(), assignee=self.workspace.operator)
+            self.perform("assign", self._targets(), assignee=self.actor.name)
 
     def action_tag(self) -> None:
         if self._no_target():
@@ -426,7 +455,7 @@ class InboxScreen(PanelScreen):
                 self.set_filter(flt)
 
         accounts = [(a.account_id, a.handle) for a in self.workspace.accounts]
-        self.app.push_screen(FilterPrompt(self.filter, self.workspace.operator, accounts), apply)
+        self.app.push_screen(FilterPrompt(self.filter, self.actor.name, accounts), apply)
 
     def set_filter(self, flt: InboxFilter) -> None:
         """Show the items matching ``flt``."""
@@ -461,7 +490,7 @@ class InboxScreen(PanelScreen):
         self.set_filter(InboxFilter(status=STATUS_OPEN, assignee="-"))
 
     def show_mine(self) -> None:
-        self.set_filter(InboxFilter(status=STATUS_OPEN, assignee=self.workspace.operator))
+        self.set_filter(InboxFilter(status=STATUS_OPEN, assignee=self.actor.name))
 
     def show_status(self, status: str) -> None:
         self.set_filter(InboxFilter(status=status))

@@ -15,8 +15,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from console.actors import Actor
 from console.errors import ActionConflict, ConsoleError
 from console.inbox import InboxService
+from console.permissions import INBOX_READ
 from console.records import InboxItem
 from console.untrusted import one_line
 
@@ -53,6 +55,8 @@ class ActionOutcome:
     failed: list[tuple[str, str]] = field(default_factory=list)
     refused: bool = False
     conflict: bool = False
+    #: Why it was refused (the screen offers a prompt for a locked session, say).
+    error: ConsoleError | None = None
 
 
 def item_label(item: InboxItem) -> str:
@@ -84,7 +88,7 @@ def _single_summary(action: str, item: InboxItem, arguments: dict, tz_format) ->
 class ActionRunner:
     """Runs inbox actions one at a time for one operator."""
 
-    def __init__(self, inbox: InboxService, actor: str,
+    def __init__(self, inbox: InboxService, actor: Actor,
                  format_time=lambda moment: moment.strftime("%H:%M")) -> None:
         self.inbox = inbox
         self.actor = actor
@@ -132,7 +136,7 @@ class ActionRunner:
             except ActionConflict as error:
                 return ActionOutcome(action, str(error), refused=True, conflict=True)
             except ConsoleError as error:
-                return ActionOutcome(action, str(error), refused=True)
+                return ActionOutcome(action, str(error), refused=True, error=error)
             except OSError as error:
                 log.exception("inbox action %s failed", action)
                 return ActionOutcome(action, f"could not write to the store ({error}); "
@@ -154,6 +158,9 @@ class ActionRunner:
                              done=[item_id])
 
     def _run_many(self, action: str, targets: list[tuple[str, int | None]], arguments: dict) -> ActionOutcome:
+        # A locked session or a policy to acknowledge refuses the whole run, not each
+        # item: ask once here, since the bulk call reports refusals per item.
+        self.actor.require(INBOX_READ)
         versions = {}
         for item_id, shown in targets:
             resolved = self._resolve(item_id, shown)

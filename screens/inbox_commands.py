@@ -17,7 +17,7 @@ def inbox_commands(screen: "InboxScreen") -> Iterator[tuple[str, Callable[[], ob
     """(name, callback, help) for every palette command of the Inbox."""
     yield "Inbox: show breached", screen.show_breached, "Open items past their SLA"
     yield "Inbox: show unassigned", screen.show_unassigned, "Open items nobody owns"
-    yield "Inbox: show mine", screen.show_mine, f"Open items assigned to {screen.workspace.operator}"
+    yield "Inbox: show mine", screen.show_mine, f"Open items assigned to {screen.actor.name}"
     yield "Inbox: show open", lambda: screen.show_status(STATUS_OPEN), "The default view"
     yield "Inbox: show snoozed", lambda: screen.show_status(STATUS_SNOOZED), "Items waiting to come back"
     yield "Inbox: show closed", lambda: screen.show_status(STATUS_CLOSED), "Done items"

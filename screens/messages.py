@@ -66,8 +66,13 @@ class ActionCompleted(Message):
 class ActionRefused(Message):
     """An inbox action was refused; ``conflict`` when someone else changed the item."""
 
-    def __init__(self, action: str, reason: str, *, conflict: bool) -> None:
+    def __init__(self, action: str, reason: str, *, conflict: bool, error: Exception | None = None,
+                 retry=None) -> None:
         super().__init__()
         self.action = action
         self.reason = reason
         self.conflict = conflict
+        #: The refusal itself, and how to run the action again once the operator fixed it
+        #: (a code after an idle lock, say); see ``SessionGuard``.
+        self.error = error
+        self.retry = retry

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from console.permissions import PermissionDenied
+
 if TYPE_CHECKING:
+    from console.actors import Actor
     from console.workspace import Workspace
 
 
@@ -20,10 +23,25 @@ class Panel:
     key: str
     screen: type["PanelScreen"]
     description: str = ""
+    #: The permission without which the panel is not listed (the service still checks).
+    permission: str = ""
 
     @property
     def binding_id(self) -> str:
         return f"app.panel.{self.name}"
+
+
+def actor_may(actor: "Actor", permission: str) -> bool:
+    """Whether ``actor``'s role, training and scope allow ``permission``, for hiding
+    what would be refused. Sessions answer without counting it as activity."""
+    allowed = getattr(actor, "allowed", None)
+    if callable(allowed):
+        return bool(allowed(permission))
+    try:
+        actor.require(permission)
+    except PermissionDenied:
+        return False
+    return True
 
 
 class PanelScreen(Screen[None]):
@@ -35,3 +53,8 @@ class PanelScreen(Screen[None]):
     @property
     def workspace(self) -> "Workspace":
         return self.app.workspace  # type: ignore[attr-defined]
+
+    @property
+    def actor(self) -> "Actor":
+        """Who is logged in: every service call of a panel acts as them."""
+        return self.app.actor  # type: ignore[attr-defined]

@@ -8,11 +8,15 @@ this tuple.
 
 from __future__ import annotations
 
+from console.permissions import AUDIT_READ, INBOX_READ
+from screens.audit import AuditScreen
 from screens.inbox import InboxScreen
 from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
-    Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage"),
+    Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage", INBOX_READ),
+    Panel("audit", "Audit", "9", AuditScreen, "Who did what, when: the tamper-evident audit trail",
+          AUDIT_READ),
 )
 
 DEFAULT_PANEL = PANELS[0].name

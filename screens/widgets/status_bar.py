@@ -1,8 +1,8 @@
 """The one-line status bar at the top of every panel.
 
-Workspace name, worker and sync state, and the inbox's headline counts. It
-reads the app's ``worker_status`` and ``counts`` reactives, so it never asks
-the services anything itself.
+Workspace name, who is logged in, worker and sync state, and the inbox's
+headline counts. It reads the app's ``actor``, ``worker_status`` and
+``counts``, so it never asks the services anything itself.
 """
 
 from __future__ import annotations
@@ -25,6 +25,18 @@ _WORKER_LABELS = {
 }
 
 
+def actor_label(actor: object) -> tuple[str, str]:
+    """(name, role) of whoever is logged in; role '' when the actor has none."""
+    if actor is None:
+        return "", ""
+    user = getattr(actor, "user", None)
+    try:
+        role = user.role if user is not None else getattr(actor, "role", "")
+    except Exception:  # noqa: BLE001 - a removed user: the service will say so on the next action
+        role = ""
+    return str(getattr(actor, "name", "")), str(role or "")
+
+
 class StatusBar(Widget):
     """Workspace, worker, sync and counts, adapting its labels to the width."""
 
@@ -35,6 +47,7 @@ class StatusBar(Widget):
         color: $foreground;
     }
     StatusBar > .status-bar--name { text-style: bold reverse; }
+    StatusBar > .status-bar--user { text-style: bold; }
     StatusBar > .status-bar--ok { color: $text-success; }
     StatusBar > .status-bar--warning { color: $text-warning; text-style: bold; }
     StatusBar > .status-bar--error { color: $text-error; text-style: bold; }
@@ -43,6 +56,7 @@ class StatusBar(Widget):
 
     COMPONENT_CLASSES = {
         "status-bar--name",
+        "status-bar--user",
         "status-bar--ok",
         "status-bar--warning",
         "status-bar--error",
@@ -87,6 +101,12 @@ class StatusBar(Widget):
         left = Text(no_wrap=True, overflow="ellipsis", end="")
         left.append(" " + one_line(workspace.config.name, 24) + " ", style("status-bar--name"))
         left.append(" │ ", muted)
+        name, role = actor_label(getattr(app, "actor", None))
+        if name:
+            left.append(one_line(name, 20), style("status-bar--user"))
+            if role:
+                left.append(f" {one_line(role, 16)}", muted)
+            left.append(" │ ", muted)
         state = _WORKER_LABELS.get(status.state, status.state)
         state_style = {
             "running": "status-bar--ok",

@@ -9,15 +9,17 @@ from datetime import timezone
 from rich.console import Console
 
 from screens.app import SocopsApp, make_app
+from tests.actors import RoleActor
 
 
-def quiet_app(workspace, **options) -> SocopsApp:
-    """An app for tests: no worker thread, no polling timers, times in UTC."""
+def quiet_app(workspace, actor=None, **options) -> SocopsApp:
+    """An app for tests: no worker thread, no polling timers, times in UTC;
+    acting as ``actor`` (default: alice, a manager)."""
     options.setdefault("run_worker", False)
     options.setdefault("display_tz", timezone.utc)
     options.setdefault("poll_seconds", None)
     options.setdefault("clock_tick_seconds", None)
-    return make_app(workspace, **options)
+    return make_app(workspace, actor or RoleActor(workspace.operator, "manager"), **options)
 
 
 async def settle(pilot) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from console.inbound import record_from_inbound
 from console.records import INBOX, format_time, item_key
 from integrations.base import Author, InboundItem, ItemKind
+from tests.actors import RoleActor
 
 ACCOUNTS = ("sandbox:northwind_en", "sandbox:northwind_es", "sandbox:northwind_ja")
 
@@ -76,9 +77,9 @@ def seed_items(workspace, count: int = 36, *, hostile: bool = False) -> list[str
             keys.append(key)
     if count >= 10:
         inbox = workspace.inbox
-        inbox.assign(keys[2], "bob", actor="bob")
-        inbox.assign(keys[5], "alice", actor="bob")
-        inbox.tag(keys[3], add=["vip", "shipping"], actor="bob")
-        inbox.add_note(keys[4], "Customer called too; refund approved by Dana.", actor="bob")
-        inbox.reply(keys[9], "Sorry about that! We have sent a replacement.", actor="carmen")
+        inbox.assign(keys[2], "bob", actor=RoleActor("bob", "manager"))
+        inbox.assign(keys[5], "alice", actor=RoleActor("bob", "manager"))
+        inbox.tag(keys[3], add=["vip", "shipping"], actor=RoleActor("bob", "manager"))
+        inbox.add_note(keys[4], "Customer called too; refund approved by Dana.", actor=RoleActor("bob", "manager"))
+        inbox.reply(keys[9], "Sorry about that! We have sent a replacement.", actor=RoleActor("carmen", "manager"))
     return keys

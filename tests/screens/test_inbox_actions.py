@@ -6,10 +6,11 @@ import threading
 
 from console.records import STATUS_CLOSED, STATUS_OPEN
 from screens.inbox_actions import ActionRunner
+from tests.actors import RoleActor
 
 
 def test_an_operators_own_unrepainted_change_is_not_a_conflict(workspace, seeded):
-    runner = ActionRunner(workspace.inbox, "alice")
+    runner = ActionRunner(workspace.inbox, RoleActor("alice", "manager"))
     target = seeded[0]
     shown = workspace.inbox.get(target).version
     # "a" then "d" pressed before the list repainted: both carry the version first shown.
@@ -21,12 +22,12 @@ def test_an_operators_own_unrepainted_change_is_not_a_conflict(workspace, seeded
 
 
 def test_someone_elses_change_is_a_conflict_and_is_kept(workspace, seeded, open_workspace):
-    runner = ActionRunner(workspace.inbox, "alice")
+    runner = ActionRunner(workspace.inbox, RoleActor("alice", "manager"))
     target = seeded[1]
     shown = workspace.inbox.get(target).version
     runner.run(runner.ticket(), "tag", [(target, shown)], {"add": ["vip"], "remove": []})
     bob = open_workspace("bob")
-    bob.inbox.assign(target, "bob", actor="bob")
+    bob.inbox.assign(target, "bob", actor=RoleActor("bob", "manager"))
     outcome = runner.run(runner.ticket(), "close", [(target, shown)], {})
     assert outcome.refused and outcome.conflict
     assert "bob" in outcome.summary
@@ -35,9 +36,9 @@ def test_someone_elses_change_is_a_conflict_and_is_kept(workspace, seeded, open_
 
 
 def test_bulk_reports_each_item(workspace, seeded, open_workspace):
-    runner = ActionRunner(workspace.inbox, "alice")
+    runner = ActionRunner(workspace.inbox, RoleActor("alice", "manager"))
     targets = [(key, workspace.inbox.get(key).version) for key in seeded[:3]]
-    open_workspace("bob").inbox.close(seeded[2], actor="bob")
+    open_workspace("bob").inbox.close(seeded[2], actor=RoleActor("bob", "manager"))
     outcome = runner.run(runner.ticket(), "close", targets, {})
     assert outcome.done == seeded[:2]
     assert [item_id for item_id, _ in outcome.failed] == [seeded[2]]
@@ -45,7 +46,7 @@ def test_bulk_reports_each_item(workspace, seeded, open_workspace):
 
 
 def test_actions_run_in_the_order_the_keys_were_pressed(workspace, seeded):
-    runner = ActionRunner(workspace.inbox, "alice")
+    runner = ActionRunner(workspace.inbox, RoleActor("alice", "manager"))
     target = seeded[3]
     shown = workspace.inbox.get(target).version
     first, second = runner.ticket(), runner.ticket()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from console.records import REPLY_QUEUED, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
 from screens.inbox import InboxScreen
 from tests.screens.helpers import quiet_app, settle
+from tests.actors import RoleActor
 
 
 def run(coroutine):
@@ -283,7 +284,7 @@ def test_a_conflict_from_another_process_is_shown_and_nothing_is_overwritten(wor
             screen = inbox_of(app)
             target = screen.inbox_list.cursor_id
             bob = open_workspace("bob")  # another operator's process on the same SOCOPS_HOME
-            bob.inbox.assign(target, "bob", actor="bob")
+            bob.inbox.assign(target, "bob", actor=RoleActor("bob", "manager"))
 
             await pilot.press("d")
             await settle(pilot)
@@ -313,8 +314,8 @@ def test_a_change_by_another_process_appears_after_refresh(workspace, seeded, op
             cursor = screen.inbox_list.cursor_id
             closed = screen.inbox_list.ids[3]
             bob = open_workspace("bob")
-            bob.inbox.close(closed, actor="bob")
-            bob.inbox.assign(cursor, "bob", actor="bob")
+            bob.inbox.close(closed, actor=RoleActor("bob", "manager"))
+            bob.inbox.assign(cursor, "bob", actor=RoleActor("bob", "manager"))
             await pilot.press("g")
             await settle(pilot)
             assert closed not in screen.inbox_list.ids
@@ -331,7 +332,7 @@ def test_polling_shows_another_process_change_within_a_second(workspace, seeded,
             await settle(pilot)
             screen = inbox_of(app)
             closed = screen.inbox_list.ids[0]
-            open_workspace("bob").inbox.close(closed, actor="bob")
+            open_workspace("bob").inbox.close(closed, actor=RoleActor("bob", "manager"))
             for _ in range(20):
                 await pilot.pause(0.05)
                 if closed not in screen.inbox_list.ids:
