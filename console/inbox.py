@@ -17,7 +17,8 @@ from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
 from console.inbox_index import ACCOUNT, InboxIndex
-from console.permissions import INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied
+from console.permissions import (INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied,
+                                 PolicyAckRequired, SessionLocked, StepUpRequired)
 from console.records import (
     INBOX,
     REPLY_QUEUED,
@@ -248,6 +249,8 @@ class InboxService:
         for item_id in item_ids:
             try:
                 method(item_id, actor=actor, expected_version=versions.get(item_id), **arguments)
+            except (SessionLocked, PolicyAckRequired, StepUpRequired):
+                raise  # about the person, not the item: the caller must prompt, then retry
             except (ActionConflict, InvalidAction, ItemNotFound, PermissionDenied) as error:
                 result.failed.append((item_id, str(error)))
             else:

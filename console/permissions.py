@@ -102,6 +102,14 @@ class StepUpRequired(PermissionDenied):
     """A high-risk action needs a fresh TOTP code first."""
 
 
+class SessionLocked(PermissionDenied):
+    """The session was idle too long (or its user got locked out): a new code unlocks it."""
+
+
+class PolicyAckRequired(PermissionDenied):
+    """The governance policy changed; the user must acknowledge the new version first."""
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which accounts a user may act on: all of them, or named accounts and/or regions."""

@@ -26,7 +26,8 @@ from typing import Any
 from console.audit import AuditNote, AuditTrail
 from console.errors import ConsoleError
 from console.governance import Governance
-from console.permissions import HIGH_RISK, PERMISSIONS, PermissionDenied, Scope, StepUpRequired
+from console.permissions import (HIGH_RISK, PERMISSIONS, PermissionDenied, PolicyAckRequired, Scope,
+                                 SessionLocked, StepUpRequired)
 from console.records import format_time
 from console.secrets import SecretStore
 from console.totp import matching_step
@@ -53,14 +54,6 @@ class AccountLocked(LoginFailed):
 
 class PassphraseRequired(LoginFailed):
     """This user also needs their passphrase."""
-
-
-class SessionLocked(PermissionDenied):
-    """The session was idle too long (or its user got locked out): a new code unlocks it."""
-
-
-class PolicyAckRequired(PermissionDenied):
-    """The governance policy changed; the user must acknowledge the new version first."""
 
 
 def _clock_time(moment: datetime) -> str:
@@ -229,6 +222,15 @@ class Session:
     def require(self, permission: str, *, account_id: str | None = None, region: str = "") -> None:
         """Return if this user may do ``permission`` (on ``account_id``) now; else raise
         PermissionDenied (SessionLocked, PolicyAckRequired, StepUpRequired) saying why."""
+        self._require(permission, account_id, region, touch=True)
+
+    def passive(self) -> "PassiveSession":
+        """The same person for what the console does on its own (refreshing a
+        list on a timer): the same checks, but it is not activity, so the idle
+        lock still comes."""
+        return PassiveSession(self)
+
+    def _require(self, permission: str, account_id: str | None, region: str, *, touch: bool) -> None:
         now = self._auth.clock()
         user = self._live_user(permission)
         self._check_idle(now, permission)
@@ -243,8 +245,9 @@ class Session:
                 raise StepUpRequired(f"{PERMISSIONS.get(permission, permission)} is a high-risk action "
                                      f"({permission}): enter a fresh code (none given in the last "
                                      f"{minutes} minutes)", permission=permission)
-        with self._lock:
-            self._last_activity = max(self._last_activity, now)
+        if touch:
+            with self._lock:
+                self._last_activity = max(self._last_activity, now)
 
     def why_not(self, permission: str, *, account_id: str | None = None, region: str = "") -> str:
         """'' if the role, training and scope allow ``permission``, else the reason
@@ -365,3 +368,20 @@ class Session:
             return
         self._closed = True
         self._auth.audit.apply(self._name, lambda tx: AuditNote("logout", f"user/{self._name}", "session closed"))
+
+
+class PassiveSession:
+    """A session's checks without counting as activity (see :meth:`Session.passive`)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @property
+    def name(self) -> str:
+        return self._session.name
+
+    def require(self, permission: str, *, account_id: str | None = None, region: str = "") -> None:
+        self._session._require(permission, account_id, region, touch=False)
+
+    def scope(self) -> Scope:
+        return self._session.scope()

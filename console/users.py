@@ -187,7 +187,17 @@ class UserService:
 
     # -- reading -----------------------------------------------------------------------
     def needs_bootstrap(self) -> bool:
-        return self.store.count(USERS) == 0
+        """No user yet, or only a first owner whose enrolment was never completed
+        (they never logged in): then the first run may start again."""
+        return self.store.count(USERS) == 0 or self._abandoned_owner() is not None
+
+    def _abandoned_owner(self) -> dict | None:
+        if self.store.count(USERS) != 1:
+            return None
+        record = next(iter(self.store.records(USERS)))
+        if record.get("role") == OWNER and not record.get("last_login_at") and record.get("bootstrap"):
+            return record
+        return None
 
     def find(self, username: str) -> User | None:
         """The user, or None (internal: no permission check)."""
@@ -268,7 +278,7 @@ class UserService:
         if name in RESERVED_NAMES:
             raise UserError(f"{name!r} is reserved for the audit trail; choose another user name")
         display_name = " ".join((display_name or "").split())[:80]
-        if self.store.has(USERS, name):
+        if self.store.has(USERS, name) and not (bootstrap and self._abandoned_owner()):
             raise UserError(f"a console user called {name!r} exists already")
         if passphrase is not None:
             _check_new_passphrase(passphrase)
@@ -283,17 +293,26 @@ class UserService:
             # the first owner sets the workspace up under the policy in force; everyone
             # else acknowledges it at their first login
             "policy_version_acknowledged": self.policy_version() if bootstrap else 0,
+            "bootstrap": bootstrap,
         }
+        abandoned = self._abandoned_owner() if bootstrap else None
 
         def change(tx: Any) -> AuditNote:
             if bootstrap and not self.needs_bootstrap():
                 raise UserError("console users exist already; log in as an owner or admin to add more")
+            if abandoned is not None:
+                # The first owner was created but never logged in (enrolment abandoned).
+                tx.delete(USERS, abandoned["_key"], expected_version=abandoned["_v"])
             tx.insert(USERS, name, record)
             extra = ", with passphrase" if hashed else ""
+            if abandoned is not None:
+                extra += f"; replaces {abandoned['_key']}, whose enrolment was never completed"
             return AuditNote("user.bootstrap" if bootstrap else "user.add", f"user/{name}",
                              f"role {role}, scope {scope.describe()}{extra}")
 
         self._with_secret_rollback(name, previous, lambda: self.audit.apply(actor_name, change))
+        if abandoned is not None and abandoned["_key"] != name:
+            self.secrets.delete(totp_entry(abandoned["_key"]))
         return enrollment
 
     def _new_enrollment(self, name: str) -> Enrollment:

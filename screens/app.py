@@ -120,6 +120,9 @@ class SocopsApp(App[None]):
         self.worker_status = self.workspace.worker_status()
         for warning in self.workspace.store_warnings():
             self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
+        if self.workspace.secrets.warning:
+            self.notify(printable(self.workspace.secrets.warning), title="Secrets", severity="warning",
+                        markup=False, timeout=20)
         if self.actor is not None:
             self._start_panels()
 

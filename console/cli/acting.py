@@ -45,7 +45,7 @@ def acting_session(workspace: Workspace) -> Session:
     username = acting_username().lower()
     user = workspace.users.find(username)
     if user is None:
-        if workspace.users.needs_bootstrap():
+        if not workspace.users.all_users():
             raise CommandFailed("this workspace has no console users yet; create the first owner with "
                                 "`socops user add NAME --role owner`")
         raise CommandFailed(f"{username!r} is not a console user; set SOCOPS_USER to your console "

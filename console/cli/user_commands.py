@@ -139,7 +139,9 @@ def add_user(args: argparse.Namespace) -> int:
         raise CommandFailed(f"usage error: {error}", exit_code=2) from None
     with common.open_workspace() as workspace:
         workspace.secrets.check()          # say what to configure before asking anything
-        if workspace.users.needs_bootstrap():
+        first_run = not workspace.users.all_users()
+        # An owner whose enrolment was never completed may be replaced by a new first owner.
+        if first_run or (workspace.users.needs_bootstrap() and args.role == "owner"):
             if args.role != "owner":
                 raise CommandFailed("this workspace has no console users yet: the first one must be an "
                                     f"owner (`socops user add {username} --role owner`)")

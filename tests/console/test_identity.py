@@ -30,6 +30,7 @@ def test_bootstrap_creates_the_first_owner_once(workspace, people):
     user = workspace.users.get("olivia")
     assert (user.role, user.scope.everything, user.disabled, user.totp_enrolled) == ("owner", True, False, True)
     assert actions(workspace) == [("bootstrap", "user.bootstrap", "user/olivia")]
+    people.login("olivia")  # enrolment completed
     with pytest.raises(UserError, match="exist already"):
         workspace.users.bootstrap_owner("mallory")
 
@@ -373,3 +374,18 @@ def test_every_change_above_leaves_a_verifiable_chain(workspace, people, clock):
     result = verify_chain(workspace.audit.events(), workspace.audit.head())
     assert result.ok, result.describe()
     assert result.checked == len(list(workspace.audit.events())) >= 8
+
+
+def test_an_abandoned_first_enrolment_can_start_again(workspace, people):
+    users = workspace.users
+    users.bootstrap_owner("olivia")
+    assert users.needs_bootstrap()  # created, but never logged in: the QR may never have been scanned
+    users.bootstrap_owner("oscar")
+    assert [u.username for u in users.all_users()] == ["oscar"]
+    people.login("oscar")
+    assert not users.needs_bootstrap()
+    with pytest.raises(UserError, match="exist already"):
+        users.bootstrap_owner("mallory")
+    events = [(e["actor"], e["action"]) for e in workspace.audit.events()]
+    assert events[:2] == [("bootstrap", "user.bootstrap"), ("bootstrap", "user.bootstrap")]
+    assert workspace.secrets.get("totp:olivia") is None
