@@ -195,7 +195,7 @@ class UserService:
         if self.store.count(USERS) != 1:
             return None
         record = next(iter(self.store.records(USERS)))
-        if record.get("role") == OWNER and not record.get("last_login_at") and record.get("bootstrap"):
+        if record.get("role") == OWNER and not record.get("last_login_at") and record.get("enrolment_pending"):
             return record
         return None
 
@@ -257,12 +257,16 @@ class UserService:
 
     # -- adding ------------------------------------------------------------------------
     def bootstrap_owner(self, username: str, display_name: str = "",
-                        passphrase: str | None = None) -> Enrollment:
-        """Create the first owner; only while no user exists (no login needed)."""
+                        passphrase: str | None = None, *, confirm_by_login: bool = False) -> Enrollment:
+        """Create the first owner; only while no user exists (no login needed).
+
+        ``confirm_by_login``: the enrolment is complete only once they log in
+        (the console's first-run screen); until then a new first run may
+        replace them, so a QR code that was never scanned locks nobody out."""
         if not self.needs_bootstrap():
             raise UserError("console users exist already; log in as an owner or admin to add more")
         return self._create(BOOTSTRAP_ACTOR, username, OWNER, Scope(), display_name, passphrase,
-                            bootstrap=True)
+                            bootstrap=True, pending=confirm_by_login)
 
     def add(self, actor: Actor, username: str, role: str, *, scope: Scope = Scope(),
             display_name: str = "", passphrase: str | None = None) -> Enrollment:
@@ -273,7 +277,7 @@ class UserService:
         return self._create(actor.name, username, role, scope, display_name, passphrase)
 
     def _create(self, actor_name: str, username: str, role: str, scope: Scope, display_name: str,
-                passphrase: str | None, *, bootstrap: bool = False) -> Enrollment:
+                passphrase: str | None, *, bootstrap: bool = False, pending: bool = False) -> Enrollment:
         name = normalize_username(username)
         if name in RESERVED_NAMES:
             raise UserError(f"{name!r} is reserved for the audit trail; choose another user name")
@@ -293,7 +297,7 @@ class UserService:
             # the first owner sets the workspace up under the policy in force; everyone
             # else acknowledges it at their first login
             "policy_version_acknowledged": self.policy_version() if bootstrap else 0,
-            "bootstrap": bootstrap,
+            "enrolment_pending": pending,
         }
         abandoned = self._abandoned_owner() if bootstrap else None
 

@@ -267,7 +267,7 @@ class OwnerForm(GateForm):
         username, display = user.value.strip(), self.field("owner-name").value.strip()
         passphrase = phrase or None
         self.show_hint("Creating the owner…")
-        self.run_call(lambda: users.bootstrap_owner(username, display, passphrase),
+        self.run_call(lambda: users.bootstrap_owner(username, display, passphrase, confirm_by_login=True),
                       lambda enrollment: self.post_message(self.Created(enrollment, passphrase)),
                       self._refused)
 
