@@ -20,13 +20,14 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from console.errors import ConsoleError, ItemNotFound
+from console.permissions import INBOX_REPLY, INBOX_TRIAGE
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text, count_text
 from screens.inbox_actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox_commands import InboxCommands
 from screens.messages import ActionCompleted, ActionRefused, ItemsListed
-from screens.panel import PanelScreen
+from screens.panel import PanelScreen, actor_may
 from screens.parsing import SNOOZE_HELP, parse_assignee, parse_snooze, parse_tag_edit
 from screens.widgets.inbox_list import InboxList
 from screens.widgets.message_line import MessageLine
@@ -76,6 +77,19 @@ class InboxScreen(PanelScreen):
         self._detail_key: tuple[str, int, int, bool] | None = None
         self._runner: ActionRunner | None = None
         self._detail_timer: Timer | None = None
+
+    #: What each key needs; keys the logged-in user may not use are hidden
+    #: (the service refuses them anyway).
+    ACTION_PERMISSIONS = {
+        "assign": INBOX_TRIAGE, "done": INBOX_TRIAGE, "snooze": INBOX_TRIAGE, "tag": INBOX_TRIAGE,
+        "note": INBOX_TRIAGE, "reopen": INBOX_TRIAGE, "select": INBOX_TRIAGE, "reply": INBOX_REPLY,
+    }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        permission = self.ACTION_PERMISSIONS.get(action)
+        if permission is None or self.app.actor is None:  # type: ignore[attr-defined]
+            return True
+        return actor_may(self.actor, permission)
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -379,3 +379,20 @@ def test_keys_typed_into_a_prompt_are_text_not_commands(workspace, seeded):
             assert item.status == STATUS_OPEN
 
     run(main())
+
+
+def test_a_viewer_sees_no_triage_keys_and_d_changes_nothing(workspace, seeded):
+    async def main():
+        app = quiet_app(workspace, RoleActor("victor", "viewer"))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            footer_keys = {binding.action for (_, binding, enabled, _) in app.active_bindings.values()
+                           if enabled}
+            assert "done" not in footer_keys and "reply" not in footer_keys and "filter" in footer_keys
+            target = inbox_of(app).inbox_list.cursor_id
+            version = workspace.inbox.get(target).version
+            await pilot.press("d")
+            await settle(pilot)
+            assert workspace.inbox.get(target).version == version
+
+    run(main())
