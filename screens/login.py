@@ -71,6 +71,8 @@ class GateForm(Vertical):
     """A bordered form whose submit runs a service call in a thread worker."""
 
     busy = False
+    #: Typing again clears the error line (the enrolment form keeps its own).
+    clears_error_on_typing = True
 
     def field(self, field_id: str) -> Input:
         return self.query_one(f"#{field_id}", Input)
@@ -82,6 +84,11 @@ class GateForm(Vertical):
 
     def show_hint(self, message: str) -> None:
         self.query_one(".form--hint", Static).update(Text(message))
+
+    @on(Input.Changed)
+    def edited(self, event: Input.Changed) -> None:
+        if event.value and self.clears_error_on_typing:  # not the fields this form cleared itself
+            self.show_error("")
 
     def run_call(self, call: Callable[[], object], done: Callable[[object], None],
                  refused: Callable[[ConsoleError], None]) -> None:
@@ -151,11 +158,6 @@ class LoginForm(GateForm):
         name = self.field("login-user").value.strip()
         if name and self.app.workspace.auth.needs_passphrase(name):  # type: ignore[attr-defined]
             self.ask_passphrase()
-
-    @on(Input.Changed)
-    def edited(self, event: Input.Changed) -> None:
-        if event.value:  # typing again; not the fields this form cleared itself
-            self.show_error("")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
@@ -238,11 +240,6 @@ class OwnerForm(GateForm):
     def on_mount(self) -> None:
         self.field("owner-user").focus()
 
-    @on(Input.Changed)
-    def edited(self, event: Input.Changed) -> None:
-        if event.value:  # typing again; not the fields this form cleared itself
-            self.show_error("")
-
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
         event.stop()
@@ -278,6 +275,8 @@ class OwnerForm(GateForm):
 
 class EnrolmentForm(GateForm):
     """The new owner's TOTP key (URI, key, QR code) and their first code."""
+
+    clears_error_on_typing = False
 
     BINDINGS = [Binding("f2", "show_qr", "QR code", id="login.show_qr")]
 

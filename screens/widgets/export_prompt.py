@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from screens.parsing import PromptError
-from screens.widgets.prompts import PROMPT_CSS
+from screens.widgets.prompts import PROMPT_CSS, ErrorLine
 
 FORMATS = (("jsonl", "JSON Lines"), ("csv", "CSV"))
 
@@ -51,7 +51,7 @@ def export_path(text: str) -> Path:
     return path
 
 
-class ExportPrompt(ModalScreen[ExportRequest | None]):
+class ExportPrompt(ErrorLine, ModalScreen[ExportRequest | None]):
     """File, format and optional start date; Enter exports, Escape cancels."""
 
     DEFAULT_CSS = "ExportPrompt {" + PROMPT_CSS + """
@@ -110,15 +110,6 @@ class ExportPrompt(ModalScreen[ExportRequest | None]):
         for button in self.query(RadioButton):
             button.BUTTON_INNER = "●" if button.value else " "
             button.refresh()
-
-    @on(Input.Changed)
-    def clear_error(self) -> None:
-        self.show_error("")
-
-    def show_error(self, message: str) -> None:
-        error = self.query_one(".prompt--error", Static)
-        error.update(Text(message))
-        error.set_class(not message, "-empty")
 
     def action_export(self) -> None:
         try:

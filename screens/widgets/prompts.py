@@ -42,7 +42,20 @@ PROMPT_CSS = """
 """
 
 
-class TextPrompt(ModalScreen[str | None]):
+class ErrorLine:
+    """For prompts with a ``.prompt--error`` line: typing clears it."""
+
+    @on(Input.Changed)
+    def clear_error(self) -> None:
+        self.show_error("")
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one(".prompt--error", Static)
+        error.update(Text(message))
+        error.set_class(not message, "-empty")
+
+
+class TextPrompt(ErrorLine, ModalScreen[str | None]):
     """Ask for one line; ``check`` may raise ``PromptError`` to keep the prompt open."""
 
     DEFAULT_CSS = "TextPrompt {" + PROMPT_CSS + "}"
@@ -80,15 +93,6 @@ class TextPrompt(ModalScreen[str | None]):
                 self.show_error(str(error))
                 return
         self.dismiss(event.value)
-
-    @on(Input.Changed)
-    def clear_error(self) -> None:
-        self.show_error("")
-
-    def show_error(self, message: str) -> None:
-        error = self.query_one(".prompt--error", Static)
-        error.update(Text(message))
-        error.set_class(not message, "-empty")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

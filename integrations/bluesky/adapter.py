@@ -1,0 +1,357 @@
+"""The Bluesky adapter: notifications into the inbox, threaded replies, over XRPC.
+
+Inbound (``fetch_inbound``)
+    ``app.bsky.notification.listNotifications`` with reasons mention, reply and
+    quote (a quote counts as a mention; a reply is a comment). The platform pages
+    newest first, so one call reads pages from the newest down to the stored
+    position and returns what it found oldest first. The cursor is ours, not the
+    platform's: ``bsky1:<indexedAt of the newest item returned>``. The next call
+    returns every item indexed *at or after* that instant, so nothing is skipped
+    across restarts; items on the boundary instant come twice (the worker
+    de-duplicates). A first call (``cursor=None``) returns the newest ``limit``
+    items; older history is not back-filled. One call reads at most
+    ``max_pages`` pages; if the stored position is further back than that (more
+    than ``max_pages * 100`` items arrived since), the oldest unseen items are
+    lost and :attr:`BlueskyAdapter.last_fetch_truncated` is set.
+
+    A notification with bad fields is skipped, never fatal for its page; the
+    reasons are in :attr:`BlueskyAdapter.last_skipped` after each call.
+
+Replies (``send_reply``)
+    ``com.atproto.repo.createRecord`` of an ``app.bsky.feed.post`` with
+    ``reply.root``/``reply.parent`` strong refs: the parent is the item, the root
+    is the item's own reply root (or the item when it is a top-level post). The
+    CIDs come from the notifications this adapter has read; when it has not
+    (e.g. after a restart) ``app.bsky.feed.getPosts`` fetches them. @handles are
+    resolved to DIDs (``com.atproto.identity.resolveHandle``) and become mention
+    facets, URLs become link facets, all with UTF-8 byte offsets; a handle that
+    does not resolve stays plain text.
+
+    Idempotency: the record key is a TID derived from ``(account, idempotency
+    key)``. Before creating, the adapter looks the record up
+    (``com.atproto.repo.getRecord``); if a previous attempt already created it,
+    that post is returned instead of posting twice.
+
+Not here: DMs (``chat.bsky.*`` needs a privileged app password and the chat
+service; ``direct_messages`` is False), publish, delete and search (flags False).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from integrations.base import (
+    AccountRef,
+    Capabilities,
+    InboundItem,
+    InboundPage,
+    ItemKind,
+    PermanentError,
+    PlatformAdapter,
+    PublishResult,
+    UnsupportedError,
+)
+
+from .facets import build_facets, find_mentions
+from .parse import Notification, StrongRef, parse_datetime, parse_notifications_page
+from .xrpc import PLATFORM, XrpcClient
+
+CURSOR_PREFIX = "bsky1:"
+POST = "app.bsky.feed.post"
+PAGE_SIZE = 100
+#: Bluesky's limit in UTF-8 bytes (the 300-grapheme limit is checked by the server).
+MAX_TEXT_BYTES = 3000
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+# TIDs from keys carry a timestamp between 2023-01-01 and about 2057: plausible, valid.
+_TID_BASE_US = 1_672_531_200_000_000
+_TID_SPAN_US = 2**50
+
+
+def rkey_for(account_id: str, idempotency_key: str) -> str:
+    """A deterministic, syntactically valid TID record key for an idempotency key."""
+    digest = hashlib.sha256(f"bluesky-reply\n{account_id}\n{idempotency_key}".encode()).digest()
+    n = int.from_bytes(digest[:8], "big")
+    micros = _TID_BASE_US + (n >> 10) % _TID_SPAN_US
+    value = (micros << 10) | (n & 0x3FF)  # top bit stays 0: micros < 2**53
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def _format_cursor(when: datetime) -> str:
+    return CURSOR_PREFIX + when.astimezone(timezone.utc).isoformat()
+
+
+def _parse_cursor(cursor: str) -> datetime:
+    if isinstance(cursor, str) and cursor.startswith(CURSOR_PREFIX):
+        try:
+            return parse_datetime(cursor[len(CURSOR_PREFIX):])
+        except ValueError:
+            pass
+    raise PermanentError(
+        f"malformed Bluesky cursor {cursor!r}: expected '{CURSOR_PREFIX}<ISO time>' "
+        "as returned by an earlier fetch_inbound", platform=PLATFORM)
+
+
+class BlueskyAdapter(PlatformAdapter):
+    """One Bluesky account logged in with an app password. See the module docstring."""
+
+    platform = PLATFORM
+    capabilities = Capabilities(
+        inbound_comments=True,
+        inbound_mentions=True,
+        direct_messages=False,  # no chat service here; needs a privileged app password
+        reply=True,
+        publish=False,
+        delete=False,
+        media=False,
+        keyword_search=False,
+        native_scheduling=False,  # Bluesky has none
+    )
+
+    def __init__(
+        self,
+        account: AccountRef,
+        *,
+        base_url: str,
+        identifier: str,
+        app_password: str,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] | None = None,
+        max_pages: int = 50,
+        follow_pds: bool = True,
+    ) -> None:
+        if account.platform != PLATFORM:
+            raise ValueError(f"BlueskyAdapter needs a {PLATFORM!r} account, got {account.platform!r}")
+        super().__init__(account)
+        self.xrpc = XrpcClient(base_url=base_url, identifier=identifier,
+                               app_password=app_password, client=client, clock=clock,
+                               follow_pds=follow_pds)
+        self.max_pages = max_pages
+        self.last_skipped: list[str] = []
+        self.last_fetch_truncated = False
+        self._refs: dict[str, tuple[StrongRef, StrongRef]] = {}  # post uri -> (post, root)
+        self._dids: dict[str, str] = {}  # handle -> DID
+
+    def __repr__(self) -> str:  # never shows secrets
+        return f"BlueskyAdapter({self.account.account_id!r})"
+
+    async def aclose(self) -> None:
+        await self.xrpc.aclose()
+
+    def _now(self) -> datetime:
+        return self.xrpc._now()
+
+    # -- inbound -----------------------------------------------------------
+
+    async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise PermanentError(f"limit must be a positive integer, got {limit!r}",
+                                 platform=PLATFORM)
+        mark = None if cursor is None else _parse_cursor(cursor)
+        found: dict[str, Notification] = {}
+        skipped: list[str] = []
+        truncated = False
+        platform_cursor: str | None = None
+        for page_number in range(self.max_pages):
+            params: dict[str, Any] = {"limit": PAGE_SIZE, "reasons": ["mention", "reply", "quote"]}
+            if platform_cursor:
+                params["cursor"] = platform_cursor
+            body = await self.xrpc.call("GET", "app.bsky.notification.listNotifications",
+                                        params=params)
+            page = parse_notifications_page(body, account_id=self.account.account_id)
+            skipped += page.skipped
+            for n in page.notifications:
+                if mark is None or n.indexed_at >= mark:
+                    found.setdefault(n.item.remote_id, n)
+            if not page.cursor or page.cursor == platform_cursor:
+                break
+            if mark is None and len(found) >= limit:
+                break
+            if mark is not None and page.oldest_indexed_at is not None \
+                    and page.oldest_indexed_at < mark:
+                break
+            platform_cursor = page.cursor
+        else:
+            truncated = mark is not None
+        self.last_skipped = skipped
+        self.last_fetch_truncated = truncated
+
+        ordered = sorted(found.values(), key=lambda n: (n.indexed_at, n.item.remote_id))
+        has_more = False
+        if len(ordered) > limit:
+            if mark is None:
+                ordered = ordered[-limit:]  # a first fetch starts at the newest items
+            else:
+                cut = limit
+                # never split one instant across calls: the cursor is an instant
+                while cut < len(ordered) and ordered[cut].indexed_at == ordered[cut - 1].indexed_at:
+                    cut += 1
+                has_more = cut < len(ordered)
+                ordered = ordered[:cut]
+        for n in ordered:
+            self._refs[n.post.uri] = (n.post, n.root)
+        if ordered:
+            next_cursor: str | None = _format_cursor(ordered[-1].indexed_at)
+        else:
+            next_cursor = cursor
+        return InboundPage(items=[n.item for n in ordered], cursor=next_cursor,
+                           has_more=has_more)
+
+    # -- replies -----------------------------------------------------------
+
+    async def send_reply(
+        self, item: InboundItem, text: str, *, idempotency_key: str
+    ) -> PublishResult:
+        if item.kind is ItemKind.DM:
+            raise UnsupportedError("Bluesky DMs are not supported by this adapter",
+                                   platform=PLATFORM)
+        if not isinstance(idempotency_key, str) or not idempotency_key:
+            raise PermanentError("idempotency_key must be a non-empty string", platform=PLATFORM)
+        if item.platform != PLATFORM or item.account_id != self.account.account_id:
+            raise PermanentError(
+                f"item {item.remote_id} belongs to {item.account_id}, "
+                f"not {self.account.account_id}", platform=PLATFORM)
+        if not isinstance(text, str) or not text.strip():
+            raise PermanentError("reply text is empty", platform=PLATFORM)
+        size = len(text.encode("utf-8"))
+        if size > MAX_TEXT_BYTES:
+            raise PermanentError(
+                f"reply is {size:,} UTF-8 bytes; Bluesky allows {MAX_TEXT_BYTES:,}",
+                platform=PLATFORM)
+        session = await self.xrpc.ensure_session()
+        rkey = rkey_for(self.account.account_id, idempotency_key)
+
+        existing = await self._get_own_post(session.did, rkey)
+        if existing is not None:
+            return self._existing_result(existing, item, rkey)
+
+        parent, root = await self._reply_refs(item)
+        facets = await self._facets(text)
+        record: dict[str, Any] = {
+            "$type": POST,
+            "text": text,
+            "createdAt": self._now().isoformat().replace("+00:00", "Z"),
+            "reply": {"root": {"uri": root.uri, "cid": root.cid},
+                      "parent": {"uri": parent.uri, "cid": parent.cid}},
+        }
+        if facets:
+            record["facets"] = facets
+        if self.account.language:
+            record["langs"] = [self.account.language]
+        try:
+            body = await self.xrpc.call("POST", "com.atproto.repo.createRecord", json_body={
+                "repo": session.did, "collection": POST, "rkey": rkey, "record": record})
+        except PermanentError:
+            # a retry racing an earlier attempt that did land: the record exists
+            existing = await self._get_own_post(session.did, rkey)
+            if existing is not None:
+                return self._existing_result(existing, item, rkey)
+            raise
+        uri, cid = body.get("uri"), body.get("cid")
+        if not isinstance(uri, str) or not uri.startswith("at://"):
+            raise PermanentError("createRecord response lacks a uri", platform=PLATFORM)
+        return self._result(uri, cid if isinstance(cid, str) else "", item, root.uri,
+                            self._now())
+
+    def _result(self, uri: str, cid: str, item: InboundItem, root_uri: str,
+                published_at: datetime) -> PublishResult:
+        handle = (self.xrpc.session.handle if self.xrpc.session
+                  else self.account.handle.lstrip("@"))
+        rkey = uri.rsplit("/", 1)[-1]
+        return PublishResult(
+            remote_id=uri,
+            url=f"https://bsky.app/profile/{handle}/post/{rkey}",
+            published_at=published_at,
+            extra={"cid": cid, "rkey": rkey, "in_reply_to": item.remote_id,
+                   "thread_id": root_uri, "kind": "reply"},
+        )
+
+    def _existing_result(self, existing: dict[str, Any], item: InboundItem,
+                         rkey: str) -> PublishResult:
+        value = existing.get("value")
+        reply = value.get("reply") if isinstance(value, dict) else None
+        parent = reply.get("parent") if isinstance(reply, dict) else None
+        root = reply.get("root") if isinstance(reply, dict) else None
+        parent_uri = parent.get("uri") if isinstance(parent, dict) else None
+        if parent_uri != item.remote_id:
+            raise PermanentError(
+                "idempotency_key was already used for a different post "
+                f"(record {rkey}); use a new key for a new reply", platform=PLATFORM)
+        root_uri = root.get("uri") if isinstance(root, dict) else None
+        created = value.get("createdAt") if isinstance(value, dict) else None
+        try:
+            published_at = parse_datetime(created)
+        except ValueError:
+            published_at = self._now()
+        cid = existing.get("cid")
+        return self._result(existing["uri"], cid if isinstance(cid, str) else "", item,
+                            root_uri if isinstance(root_uri, str) else item.thread_id,
+                            published_at)
+
+    async def _get_own_post(self, did: str, rkey: str) -> dict[str, Any] | None:
+        """Our post with this record key, or None when there is none."""
+        try:
+            body = await self.xrpc.call("GET", "com.atproto.repo.getRecord",
+                                        params={"repo": did, "collection": POST, "rkey": rkey})
+        except PermanentError as exc:
+            if getattr(exc, "xrpc_error", "") == "RecordNotFound" \
+                    or getattr(exc, "status", 0) == 404:
+                return None
+            raise
+        if not isinstance(body.get("uri"), str):
+            raise PermanentError("getRecord response lacks a uri", platform=PLATFORM)
+        return body
+
+    async def _reply_refs(self, item: InboundItem) -> tuple[StrongRef, StrongRef]:
+        """(parent, root) strong refs with CIDs for a reply to ``item``."""
+        known = self._refs.get(item.remote_id)
+        if known is not None and known[0].cid and known[1].cid:
+            return known
+        body = await self.xrpc.call("GET", "app.bsky.feed.getPosts",
+                                    params={"uris": [item.remote_id]})
+        posts = body.get("posts")
+        post = next((p for p in posts if isinstance(p, dict) and p.get("uri") == item.remote_id),
+                    None) if isinstance(posts, list) else None
+        if post is None:
+            raise PermanentError(
+                f"cannot reply to {item.remote_id}: the post was deleted or is not visible",
+                platform=PLATFORM)
+        cid = post.get("cid")
+        if not isinstance(cid, str) or not cid:
+            raise PermanentError("getPosts returned a post without a cid", platform=PLATFORM)
+        parent = StrongRef(item.remote_id, cid)
+        record = post.get("record")
+        reply = record.get("reply") if isinstance(record, dict) else None
+        root = parent
+        if isinstance(reply, dict):
+            raw_root = reply.get("root")
+            if not (isinstance(raw_root, dict) and isinstance(raw_root.get("uri"), str)
+                    and isinstance(raw_root.get("cid"), str) and raw_root["cid"]):
+                raise PermanentError("getPosts returned a reply without a root ref",
+                                     platform=PLATFORM)
+            root = StrongRef(raw_root["uri"], raw_root["cid"])
+        self._refs[item.remote_id] = (parent, root)
+        return parent, root
+
+    async def _facets(self, text: str) -> list[dict]:
+        for handle in {span.value for span in find_mentions(text)}:
+            if handle in self._dids:
+                continue
+            try:
+                body = await self.xrpc.call("GET", "com.atproto.identity.resolveHandle",
+                                            params={"handle": handle})
+            except PermanentError:
+                continue  # unknown handle: it stays plain text
+            did = body.get("did")
+            if isinstance(did, str) and did.startswith("did:"):
+                self._dids[handle] = did
+        return build_facets(text, self._dids)

@@ -1,0 +1,572 @@
+"""The Bluesky adapter against a fake PDS: session, notifications, replies, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from integrations.base import (
+    AuthError,
+    InboundItem,
+    ItemKind,
+    PermanentError,
+    PlatformAdapter,
+    RateLimitedError,
+    TransientError,
+    UnsupportedError,
+)
+from integrations.bluesky import BlueskyAdapter, build_facets, rkey_for
+from tests.integrations.test_bluesky_fake import (
+    ACCOUNT,
+    NOW,
+    PASSWORD,
+    FakeBluesky,
+    fixture,
+    make_adapter,
+)
+
+run = asyncio.run
+LIST = "app.bsky.notification.listNotifications"
+
+
+async def _fetch(adapter: BlueskyAdapter, cursor=None, limit=100):
+    try:
+        return await adapter.fetch_inbound(cursor, limit)
+    finally:
+        await adapter.aclose()
+
+
+def _all_text(exc: BaseException) -> str:
+    return f"{exc} {exc!r} {exc.args}"
+
+
+# -- session -------------------------------------------------------------------
+
+def test_is_a_platform_adapter_with_honest_capabilities():
+    adapter = make_adapter(FakeBluesky())
+    assert isinstance(adapter, PlatformAdapter)
+    caps = adapter.capabilities
+    assert caps.inbound_mentions and caps.inbound_comments and caps.reply
+    assert not caps.direct_messages and not caps.native_scheduling
+    assert PASSWORD not in repr(adapter)
+
+
+def test_logs_in_once_and_then_talks_to_the_pds_of_the_did_document():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        await adapter.fetch_inbound(None)
+        await adapter.fetch_inbound(None)
+        await adapter.aclose()
+    run(go())
+    assert len(fake.calls("com.atproto.server.createSession")) == 1
+    login = fake.calls("com.atproto.server.createSession")[0]
+    assert login.url.host == "entryway.example.test"
+    assert json.loads(login.content) == {"identifier": "acme.test", "password": PASSWORD}
+    listed = fake.calls(LIST)
+    assert listed and all(r.url.host == "pds.example.test" for r in listed)
+    assert all(r.headers["authorization"] == "Bearer ACCESS-1.jwt.sig" for r in listed)
+
+
+def test_expired_token_refreshes_and_retries_once():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        await adapter.fetch_inbound(None)
+        fake.valid_access.discard("ACCESS-1.jwt.sig")  # the access JWT expires
+        page = await adapter.fetch_inbound(None)
+        await adapter.aclose()
+        return page
+    page = run(go())
+    assert len(page.items) == 4
+    refresh = fake.calls("com.atproto.server.refreshSession")
+    assert len(refresh) == 1
+    assert refresh[0].headers["authorization"] == "Bearer REFRESH-1.jwt.sig"
+    assert fake.requests[-1].headers["authorization"] == "Bearer ACCESS-2.jwt.sig"
+    assert len(fake.calls("com.atproto.server.createSession")) == 1
+
+
+def test_dead_refresh_token_logs_in_again_with_the_app_password():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        await adapter.fetch_inbound(None)
+        fake.valid_refresh.clear()
+        fake.queue(LIST, 400, "error_expired_token.json")
+        return await _fetch(adapter)
+    assert len(run(go()).items) == 4
+    assert len(fake.calls("com.atproto.server.createSession")) == 2
+
+
+def test_a_401_on_a_call_also_refreshes():
+    fake = FakeBluesky()
+    fake.queue(LIST, 401, {"error": "AuthenticationRequired", "message": "Bad token"})
+    assert len(run(_fetch(make_adapter(fake))).items) == 4
+    assert len(fake.calls("com.atproto.server.refreshSession")) == 1
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_wrong_or_revoked_app_password_is_an_auth_error_without_secrets(status):
+    fake = FakeBluesky()
+    fake.queue("com.atproto.server.createSession", status, "error_auth_required.json")
+    with pytest.raises(AuthError) as err:
+        run(_fetch(make_adapter(fake, password="wxyz-wxyz-wxyz-wxyz")))
+    assert "wxyz" not in _all_text(err.value)
+    assert err.value.platform == "bluesky"
+
+
+def test_session_revoked_after_refresh_is_an_auth_error():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        await adapter.fetch_inbound(None)
+        fake.valid_access.clear()
+        fake.valid_refresh.clear()
+        fake.password = "changed"
+        return await _fetch(adapter)
+    with pytest.raises(AuthError) as err:
+        run(go())
+    text = _all_text(err.value)
+    for secret in ("ACCESS-1", "REFRESH-1", PASSWORD):
+        assert secret not in text
+
+
+def test_server_messages_echoing_a_secret_are_redacted():
+    fake = FakeBluesky()
+    fake.queue(LIST, 400, {"error": "InvalidRequest",
+                           "message": "bad header Bearer ACCESS-1.jwt.sig and " + PASSWORD})
+    with pytest.raises(PermanentError) as err:
+        run(_fetch(make_adapter(fake)))
+    assert "ACCESS-1.jwt.sig" not in str(err.value) and PASSWORD not in str(err.value)
+    assert "InvalidRequest" in str(err.value)
+
+
+def test_session_response_missing_fields_is_permanent():
+    fake = FakeBluesky()
+    fake.queue("com.atproto.server.createSession", 200, {"did": "did:plc:acme"})
+    with pytest.raises(PermanentError, match="accessJwt"):
+        run(_fetch(make_adapter(fake)))
+
+
+# -- notifications -----------------------------------------------------------
+
+def test_first_fetch_pages_and_returns_oldest_first():
+    fake = FakeBluesky()
+    page = run(_fetch(make_adapter(fake)))
+    assert [i.remote_id.rsplit("/", 1)[1] for i in page.items] == [
+        "3lmn2abcxyz01", "3lmn2abcxyz02", "3lmn2abcxyz03", "3lmn2bbbbbb04"]
+    assert len(fake.calls(LIST)) == 2
+    req = fake.calls(LIST)[0]
+    assert req.url.params.get_list("reasons") == ["mention", "reply", "quote"]
+    assert fake.calls(LIST)[1].url.params["cursor"] == "2026-05-04T10:18:00.000Z"
+    assert page.cursor and page.cursor.startswith("bsky1:")
+    assert not page.has_more
+
+
+def test_items_carry_threads_authors_kinds_and_aware_times():
+    items = {i.remote_id.rsplit("/", 1)[1]: i for i in run(_fetch(make_adapter(FakeBluesky()))).items}
+    mention, reply_to_root, quote, deep_reply = (
+        items["3lmn2abcxyz01"], items["3lmn2abcxyz02"], items["3lmn2abcxyz03"], items["3lmn2bbbbbb04"])
+    assert mention.kind is ItemKind.MENTION and quote.kind is ItemKind.MENTION
+    assert deep_reply.kind is ItemKind.COMMENT
+    assert mention.thread_id == mention.remote_id and mention.parent_remote_id is None
+    root = "at://did:plc:acme/app.bsky.feed.post/3kroot0000000"
+    assert reply_to_root.thread_id == root and reply_to_root.parent_remote_id == root
+    assert deep_reply.thread_id == root
+    assert deep_reply.parent_remote_id == "at://did:plc:acme/app.bsky.feed.post/3kparent00000"
+    assert mention.author.remote_id == "did:plc:alice123"
+    assert mention.author.handle == "alice.bsky.social" and mention.author.display_name == "Alice"
+    assert deep_reply.author.display_name == ""
+    assert mention.text == "@acme.test is support open?"
+    assert reply_to_root.text == "サポートは開いていますか？"
+    assert mention.created_at == datetime(2026, 5, 4, 10, 15, 2, tzinfo=timezone.utc)
+    assert reply_to_root.created_at == datetime(2026, 5, 4, 1, 15, 59, tzinfo=timezone.utc)
+    assert all(i.created_at.tzinfo is not None for i in items.values())
+    assert mention.url == "https://bsky.app/profile/alice.bsky.social/post/3lmn2abcxyz01"
+    assert mention.platform == "bluesky" and mention.account_id == ACCOUNT.account_id
+    assert mention.language == "en"
+
+
+def test_stored_cursor_stops_at_the_stored_position_and_skips_nothing():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        first = await adapter.fetch_inbound(None)
+        # nothing new: only the boundary item comes back, from one page
+        again = await adapter.fetch_inbound(first.cursor)
+        # a new notification arrives on top
+        body = fixture("notifications_page1.json")
+        new = json.loads(json.dumps(body["notifications"][0]))
+        new["uri"] = "at://did:plc:bob456/app.bsky.feed.post/3lmn2bbbbbb05"
+        new["indexedAt"] = "2026-05-04T10:30:00.000Z"
+        body["notifications"].insert(0, new)
+        fake.pages[None] = body
+        calls_before = len(fake.calls(LIST))
+        later = await adapter.fetch_inbound(again.cursor)
+        await adapter.aclose()
+        return first, again, later, len(fake.calls(LIST)) - calls_before
+    first, again, later, pages_read = run(go())
+    assert [i.remote_id for i in again.items] == [first.items[-1].remote_id]
+    assert again.cursor == first.cursor
+    assert [i.remote_id[-2:] for i in later.items] == ["04", "05"]
+    assert pages_read == 1  # page 1 reaches back past the stored position
+
+
+def test_restart_with_an_old_cursor_reads_back_through_pages():
+    cursor = "bsky1:2026-05-04T10:15:30+00:00"
+    page = run(_fetch(make_adapter(FakeBluesky()), cursor))
+    assert [i.remote_id[-2:] for i in page.items] == ["02", "03", "04"]
+
+
+def test_limit_returns_the_oldest_first_and_has_more_then_the_rest():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        seen = []
+        cursor = "bsky1:2026-05-04T10:00:00+00:00"
+        for _ in range(5):
+            page = await adapter.fetch_inbound(cursor, limit=2)
+            seen.append([i.remote_id[-2:] for i in page.items])
+            cursor = page.cursor
+            if not page.has_more:
+                break
+        await adapter.aclose()
+        return seen
+    seen = run(go())
+    assert seen[0] == ["01", "02"]
+    flat = [x for chunk in seen for x in chunk]
+    assert set(flat) == {"01", "02", "03", "04"}
+
+
+def test_first_fetch_with_small_limit_starts_at_the_newest():
+    page = run(_fetch(make_adapter(FakeBluesky()), None, 1))
+    assert [i.remote_id[-2:] for i in page.items] == ["04"]
+
+
+def test_empty_page():
+    fake = FakeBluesky()
+    fake.pages = {None: "notifications_empty.json"}
+    page = run(_fetch(make_adapter(fake)))
+    assert page.items == [] and page.cursor is None and not page.has_more
+    fake2 = FakeBluesky()
+    fake2.pages = {None: "notifications_empty.json"}
+    page2 = run(_fetch(make_adapter(fake2), "bsky1:2026-05-04T10:00:00+00:00"))
+    assert page2.items == [] and page2.cursor == "bsky1:2026-05-04T10:00:00+00:00"
+
+
+def test_missing_and_unexpected_fields_skip_only_the_bad_records():
+    fake = FakeBluesky()
+    fake.pages = {None: "notifications_mixed.json"}
+    adapter = make_adapter(fake)
+    page = run(_fetch(adapter))
+    assert [i.remote_id for i in page.items] == ["at://did:plc:bob456/app.bsky.feed.post/3good00000000"]
+    assert page.items[0].created_at == datetime(2026, 5, 4, 11, 0, 5, 500000, tzinfo=timezone.utc)
+    assert len(adapter.last_skipped) == 7  # the like is ignored, not counted
+    assert any("createdAt" in why for why in adapter.last_skipped)
+
+
+@pytest.mark.parametrize("cursor", ["", "n:5", "bsky1:yesterday", "bsky1:2026-05-04T10:00:00"])
+def test_malformed_cursor_is_permanent(cursor):
+    with pytest.raises(PermanentError, match="cursor"):
+        run(_fetch(make_adapter(FakeBluesky()), cursor))
+
+
+@pytest.mark.parametrize("body", [
+    b"<html>oops</html>", b"{\"notifications\": [", b"[]", b"null",
+    b"{\"cursor\": 5, \"notifications\": []}", b"{\"notifications\": {}}", b"{}",
+])
+def test_malformed_envelopes_are_permanent_errors(body):
+    fake = FakeBluesky()
+    fake.queue(LIST, 200, body, {"content-type": "application/json"})
+    with pytest.raises(PermanentError):
+        run(_fetch(make_adapter(fake)))
+
+
+def test_429_waits_until_ratelimit_reset():
+    reset = NOW + timedelta(minutes=4)
+    fake = FakeBluesky()
+    fake.queue(LIST, 429, "error_rate_limit.json", {
+        "RateLimit-Limit": "3000", "RateLimit-Remaining": "0",
+        "RateLimit-Reset": str(int(reset.timestamp())), "RateLimit-Policy": "3000;w=300"})
+    adapter = make_adapter(fake)
+    with pytest.raises(RateLimitedError) as err:
+        run(_fetch(adapter))
+    assert err.value.until == reset
+    assert adapter.xrpc.rate_limit.remaining == 0
+
+
+def test_429_without_a_usable_reset_waits_a_minute():
+    fake = FakeBluesky()
+    fake.queue(LIST, 429, "error_rate_limit.json", {"RateLimit-Reset": "soon"})
+    with pytest.raises(RateLimitedError) as err:
+        run(_fetch(make_adapter(fake)))
+    assert err.value.until == NOW + timedelta(seconds=60)
+
+
+@pytest.mark.parametrize("status,body,error", [
+    (400, "error_invalid_request.json", PermanentError),
+    (403, {"error": "Forbidden", "message": "nope"}, PermanentError),
+    (404, b"not found", PermanentError),
+    (500, "error_internal.json", TransientError),
+    (502, b"<html>bad gateway</html>", TransientError),
+    (503, b"", TransientError),
+])
+def test_http_errors_map_to_typed_errors(status, body, error):
+    fake = FakeBluesky()
+    fake.queue(LIST, status, body)
+    with pytest.raises(error) as err:
+        run(_fetch(make_adapter(fake)))
+    assert str(status) in str(err.value)
+
+
+def test_network_failures_are_transient():
+    def handler(request):
+        raise httpx.ConnectError("refused", request=request)
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    adapter = BlueskyAdapter(ACCOUNT, base_url="https://x.test", identifier="acme.test",
+                             app_password=PASSWORD, client=client)
+    with pytest.raises(TransientError):
+        run(_fetch(adapter))
+
+
+# -- facets ----------------------------------------------------------------------
+
+def _slice(text: str, facet: dict) -> str:
+    raw = text.encode("utf-8")
+    return raw[facet["index"]["byteStart"]:facet["index"]["byteEnd"]].decode("utf-8")
+
+
+def test_facets_match_the_documented_example():
+    text = "Hi @alice.bsky.social see https://acme.com"
+    facets = build_facets(text, {"alice.bsky.social": "did:plc:alice123"})
+    assert [f["index"] for f in facets] == [{"byteStart": 3, "byteEnd": 21},
+                                            {"byteStart": 26, "byteEnd": 42}]
+    assert facets[0]["features"] == [{"$type": "app.bsky.richtext.facet#mention",
+                                      "did": "did:plc:alice123"}]
+    assert facets[1]["features"] == [{"$type": "app.bsky.richtext.facet#link",
+                                      "uri": "https://acme.com"}]
+
+
+@pytest.mark.parametrize("text", [
+    "👋🏽 こんにちは @alice.bsky.social、詳細は https://acme.com/ja/サポート を見てね 🎉",
+    "🇯🇵🇪🇸 (@alice.bsky.social) https://acme.com/a?b=1.",
+    "Ünïcödé @ALICE.bsky.social! https://acme.com/x_(y)",
+    "支持 https://例え.jp @bob.test",
+])
+def test_facet_byte_offsets_with_emoji_and_cjk(text):
+    facets = build_facets(text, {"alice.bsky.social": "did:plc:alice123",
+                                 "bob.test": "did:plc:bob456"})
+    slices = [_slice(text, f) for f in facets]
+    assert len(facets) == 2
+    for facet, piece in zip(facets, slices):
+        feature = facet["features"][0]
+        if feature["$type"].endswith("#mention"):
+            assert piece.lower() in ("@alice.bsky.social", "@bob.test")
+        else:
+            assert piece == feature["uri"] and piece.startswith("https://")
+            assert not piece.endswith((".", ","))
+
+
+def test_no_facet_for_emails_or_unresolved_handles():
+    assert build_facets("write to ops@acme.test or @nobody.test", {}) == []
+
+
+# -- replies --------------------------------------------------------------------
+
+async def _inbound(adapter: BlueskyAdapter) -> dict[str, InboundItem]:
+    page = await adapter.fetch_inbound(None)
+    return {i.remote_id[-2:]: i for i in page.items}
+
+
+def test_reply_threads_root_and_parent_with_cids_and_facets():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        result = await adapter.send_reply(
+            items["04"], "Glad it worked 🎉 @alice.bsky.social, docs: https://acme.com/help",
+            idempotency_key="reply-1")
+        await adapter.aclose()
+        return result
+    result = run(go())
+    created = fake.calls("com.atproto.repo.createRecord")
+    assert len(created) == 1
+    body = json.loads(created[0].content)
+    rkey = rkey_for(ACCOUNT.account_id, "reply-1")
+    assert body["repo"] == "did:plc:acme" and body["collection"] == "app.bsky.feed.post"
+    assert body["rkey"] == rkey
+    record = body["record"]
+    assert record["reply"] == {
+        "root": {"uri": "at://did:plc:acme/app.bsky.feed.post/3kroot0000000", "cid": "bafyroot"},
+        "parent": {"uri": "at://did:plc:bob456/app.bsky.feed.post/3lmn2bbbbbb04", "cid": "bafy04"}}
+    assert record["createdAt"] == "2026-05-04T12:00:00Z"
+    assert record["langs"] == ["en"]
+    mention, link = record["facets"]
+    assert _slice(record["text"], mention) == "@alice.bsky.social"
+    assert mention["features"][0]["did"] == "did:plc:alice123"
+    assert _slice(record["text"], link) == "https://acme.com/help"
+    assert result.remote_id == f"at://did:plc:acme/app.bsky.feed.post/{rkey}"
+    assert result.url == f"https://bsky.app/profile/acme.test/post/{rkey}"
+    assert result.extra["thread_id"] == "at://did:plc:acme/app.bsky.feed.post/3kroot0000000"
+    assert result.published_at == NOW
+    assert not fake.calls("app.bsky.feed.getPosts")  # CIDs came from the notification
+
+
+def test_reply_to_a_top_level_mention_uses_it_as_root_and_parent():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        await adapter.send_reply(items["01"], "Yes, we are open!", idempotency_key="k")
+        await adapter.aclose()
+    run(go())
+    record = json.loads(fake.calls("com.atproto.repo.createRecord")[0].content)["record"]
+    ref = {"uri": "at://did:plc:alice123/app.bsky.feed.post/3lmn2abcxyz01", "cid": "bafy01"}
+    assert record["reply"] == {"root": ref, "parent": ref}
+    assert "facets" not in record
+
+
+def test_reply_after_restart_fetches_cids_with_get_posts():
+    fake = FakeBluesky()
+
+    async def go():
+        items = await _inbound(make_adapter(fake))
+        fresh = make_adapter(fake)  # a new process: no remembered CIDs
+        await fresh.send_reply(items["04"], "On it", idempotency_key="k2")
+        await fresh.aclose()
+    run(go())
+    assert len(fake.calls("app.bsky.feed.getPosts")) == 1
+    record = json.loads(fake.calls("com.atproto.repo.createRecord")[0].content)["record"]
+    assert record["reply"]["root"] == {"uri": "at://did:plc:acme/app.bsky.feed.post/3kroot0000000",
+                                       "cid": "bafyroot"}
+    assert record["reply"]["parent"]["cid"] == "bafy04"
+
+
+def test_reply_to_a_deleted_post_is_permanent():
+    fake = FakeBluesky()
+    fake.posts.clear()
+
+    async def go():
+        items = await _inbound(make_adapter(fake))
+        fresh = make_adapter(fake)
+        try:
+            await fresh.send_reply(items["04"], "hello", idempotency_key="k")
+        finally:
+            await fresh.aclose()
+    with pytest.raises(PermanentError, match="deleted"):
+        run(go())
+
+
+def test_retry_after_a_lost_response_does_not_post_twice():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        fake.lose_create_response = True
+        with pytest.raises(TransientError):
+            await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        again = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        third = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        await adapter.aclose()
+        return again, third
+    again, third = run(go())
+    assert len(fake.records) == 1
+    assert len(fake.calls("com.atproto.repo.createRecord")) == 1
+    assert again == third
+    rkey = rkey_for(ACCOUNT.account_id, "same")
+    assert again.url == f"https://bsky.app/profile/acme.test/post/{rkey}"
+    assert again.published_at == NOW
+
+
+def test_reusing_a_key_for_another_item_is_refused():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        await adapter.send_reply(items["04"], "one", idempotency_key="dup")
+        try:
+            await adapter.send_reply(items["01"], "two", idempotency_key="dup")
+        finally:
+            await adapter.aclose()
+    with pytest.raises(PermanentError, match="idempotency_key"):
+        run(go())
+
+
+def test_rkeys_are_deterministic_valid_tids():
+    import re
+    keys = {rkey_for("bluesky:acme", str(i)) for i in range(500)}
+    assert len(keys) == 500
+    assert all(re.fullmatch(r"[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}", k)
+               for k in keys)
+    assert rkey_for("bluesky:acme", "x") == rkey_for("bluesky:acme", "x")
+    assert rkey_for("bluesky:acme", "x") != rkey_for("bluesky:other", "x")
+
+
+def test_rejected_reply_is_permanent_and_names_the_reason():
+    fake = FakeBluesky()
+    fake.queue("com.atproto.repo.createRecord", 400, "error_invalid_request.json")
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        try:
+            await adapter.send_reply(items["04"], "x" * 301, idempotency_key="long")
+        finally:
+            await adapter.aclose()
+    with pytest.raises(PermanentError, match="300 graphemes"):
+        run(go())
+
+
+@pytest.mark.parametrize("text,key", [("", "k"), ("   ", "k"), ("x" * 3001, "k"), ("ok", "")])
+def test_invalid_reply_arguments_are_refused_before_any_request(text, key):
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        before = len(fake.requests)
+        try:
+            await adapter.send_reply(items["04"], text, idempotency_key=key)
+        finally:
+            assert len(fake.requests) == before
+            await adapter.aclose()
+    with pytest.raises(PermanentError):
+        run(go())
+
+
+def test_dm_replies_are_unsupported():
+    adapter = make_adapter(FakeBluesky())
+    item = InboundItem(platform="bluesky", account_id=ACCOUNT.account_id, remote_id="c1",
+                       kind=ItemKind.DM, thread_id="c1",
+                       author=__import__("integrations.base", fromlist=["Author"]).Author("d", "h"),
+                       text="hi", created_at=NOW)
+    with pytest.raises(UnsupportedError):
+        run(adapter.send_reply(item, "hello", idempotency_key="k"))
+
+
+def test_unresolvable_mentions_stay_plain_text():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        await adapter.send_reply(items["01"], "cc @ghost.example.test", idempotency_key="g")
+        await adapter.aclose()
+    run(go())
+    assert len(fake.calls("com.atproto.identity.resolveHandle")) == 1
+    record = json.loads(fake.calls("com.atproto.repo.createRecord")[0].content)["record"]
+    assert "facets" not in record

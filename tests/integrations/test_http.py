@@ -1,0 +1,178 @@
+"""integrations.http: status mapping, retries, rate limits, never a token."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from integrations.base import AuthError, PermanentError, RateLimitedError, TransientError
+from integrations.http import HttpTransport, parse_link_header, parse_reset, read_rate_limit
+
+NOW = datetime(2026, 5, 4, 10, 15, tzinfo=timezone.utc)
+TOKEN = "sekrit-token-123"
+
+
+def make(handler, **kw):
+    sleeps: list[float] = []
+
+    async def sleep(s: float) -> None:
+        sleeps.append(s)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler), base_url="https://m.example")
+    t = HttpTransport(
+        "mastodon", client, token=TOKEN, sleep=sleep, rand=lambda: 0.5, clock=lambda: NOW, **kw
+    )
+    return t, sleeps
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def responder(*responses):
+    calls: list[httpx.Request] = []
+    seq = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        r = seq.pop(0) if len(seq) > 1 else seq[0]
+        if isinstance(r, Exception):
+            raise r
+        return r
+
+    return handler, calls
+
+
+def test_success_sends_bearer_and_parses_json():
+    handler, calls = responder(httpx.Response(200, json={"ok": True}))
+    t, _ = make(handler)
+    r = run(t.request("GET", "/api/v1/x"))
+    assert r.data == {"ok": True}
+    assert calls[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_errors(status):
+    body = {"error": f"The access token is invalid {TOKEN}"}
+    handler, _ = responder(httpx.Response(status, json=body))
+    t, _ = make(handler)
+    with pytest.raises(AuthError) as ei:
+        run(t.request("GET", "/api/v1/x"))
+    assert TOKEN not in str(ei.value)
+    assert "Bearer" not in str(ei.value)
+    assert str(status) in str(ei.value)
+
+
+def test_403_without_auth_meaning_is_permanent():
+    handler, _ = responder(httpx.Response(403, json={"error": "This action is not allowed"}))
+    t, _ = make(handler)
+    with pytest.raises(PermanentError) as ei:
+        run(t.request("GET", "/x"))
+    assert not isinstance(ei.value, AuthError)
+
+
+@pytest.mark.parametrize("status,msg", [(400, "bad"), (404, "Record not found"),
+                                        (422, "Validation failed: Text can't be blank")])
+def test_other_4xx_permanent_with_message(status, msg):
+    handler, calls = responder(httpx.Response(status, json={"error": msg}))
+    t, _ = make(handler)
+    with pytest.raises(PermanentError) as ei:
+        run(t.request("POST", "/api/v1/statuses"))
+    assert str(status) in str(ei.value) and msg in str(ei.value)
+    assert len(calls) == 1  # never retried
+
+
+def test_5xx_retried_with_full_jitter_then_succeeds():
+    handler, calls = responder(httpx.Response(500), httpx.Response(502), httpx.Response(200, json=[]))
+    t, sleeps = make(handler, backoff_base=2.0)
+    r = run(t.request("GET", "/x"))
+    assert r.data == [] and len(calls) == 3
+    assert sleeps == [0.5 * 2.0, 0.5 * 4.0]
+
+
+def test_5xx_exhausted_is_transient():
+    handler, calls = responder(httpx.Response(503, json={"error": "down"}))
+    t, sleeps = make(handler, max_attempts=3)
+    with pytest.raises(TransientError):
+        run(t.request("GET", "/x"))
+    assert len(calls) == 3 and len(sleeps) == 2
+
+
+def test_backoff_is_capped():
+    t, _ = make(lambda r: httpx.Response(200), backoff_base=1.0, backoff_cap=10.0)
+    assert t.backoff(20) == 0.5 * 10.0
+
+
+@pytest.mark.parametrize("exc", [httpx.ConnectError("boom"), httpx.ReadTimeout("slow")])
+def test_network_errors_transient(exc):
+    handler, calls = responder(exc)
+    t, _ = make(handler, max_attempts=2)
+    with pytest.raises(TransientError) as ei:
+        run(t.request("GET", "/x"))
+    assert len(calls) == 2 and TOKEN not in str(ei.value)
+
+
+def test_429_short_wait_sleeps_until_reset_then_retries():
+    reset = (NOW + timedelta(seconds=10)).isoformat().replace("+00:00", "Z")
+    handler, calls = responder(
+        httpx.Response(429, json={"error": "Too many requests"},
+                       headers={"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
+                                "X-RateLimit-Reset": reset}),
+        httpx.Response(200, json={}),
+    )
+    t, sleeps = make(handler, max_wait=60)
+    run(t.request("GET", "/x"))
+    assert len(calls) == 2
+    assert len(sleeps) >= 1 and sleeps[-1] >= 10.0
+
+
+def test_429_long_wait_raises_with_until():
+    handler, _ = responder(httpx.Response(
+        429, json={"error": "Too many requests"},
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Limit": "300",
+                 "X-RateLimit-Reset": "2026-05-04T10:20:00.000000Z"}))
+    t, _ = make(handler, max_wait=30)
+    with pytest.raises(RateLimitedError) as ei:
+        run(t.request("GET", "/x"))
+    assert ei.value.until == datetime(2026, 5, 4, 10, 20, tzinfo=timezone.utc)
+
+
+def test_429_retry_after_seconds():
+    handler, _ = responder(httpx.Response(429, headers={"Retry-After": "120"}))
+    t, _ = make(handler, max_wait=30)
+    with pytest.raises(RateLimitedError) as ei:
+        run(t.request("GET", "/x"))
+    assert ei.value.until == NOW + timedelta(seconds=120)
+
+
+def test_malformed_json_permanent():
+    handler, _ = responder(httpx.Response(200, content=b"<html>oops"))
+    t, _ = make(handler)
+    with pytest.raises(PermanentError, match="malformed response from mastodon"):
+        run(t.request("GET", "/x"))
+
+
+def test_rate_limit_headers_exposed_and_pacing():
+    reset = "2026-05-04T10:20:00Z"
+    handler, _ = responder(httpx.Response(
+        200, json={}, headers={"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "5",
+                               "X-RateLimit-Reset": reset}))
+    t, sleeps = make(handler, max_wait=1000)
+    run(t.request("GET", "/x"))
+    assert t.rate_limit.limit == 300 and t.rate_limit.remaining == 5
+    assert sleeps == []
+    run(t.request("GET", "/x"))  # below 5%: spread 300 s over 5 requests
+    assert sleeps == [60.0]
+
+
+def test_header_parsers():
+    assert parse_reset("1700000000", NOW) == datetime.fromtimestamp(1700000000, timezone.utc)
+    assert parse_reset("garbage", NOW) is None
+    assert parse_reset("Wed, 21 Oct 2015 07:28:00 GMT", NOW).year == 2015
+    rl = read_rate_limit({"RateLimit-Limit": "3000", "RateLimit-Remaining": "x"}, NOW)
+    assert rl.limit == 3000 and rl.remaining is None
+    links = parse_link_header('<https://a/?max_id=1>; rel="next", <https://a/?min_id=2>; rel="prev"')
+    assert links == {"next": "https://a/?max_id=1", "prev": "https://a/?min_id=2"}
