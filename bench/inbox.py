@@ -39,6 +39,22 @@ def _bench_actor():
     return SystemActor("bench", frozenset(PERMISSIONS))
 
 
+def record_frames(app, clock=time.time) -> list[float]:
+    """Timestamps of every frame ``app`` writes from now on.
+
+    Textual has no public "frame written" hook, so the benchmarks (only) wrap
+    the app's display method."""
+    frames: list[float] = []
+    display = app._display
+
+    def timed_display(screen, renderable):
+        frames.append(clock())
+        return display(screen, renderable)
+
+    app._display = timed_display
+    return frames
+
+
 def _rss_mb() -> tuple[float, float]:
     """(current, peak) resident memory of this process in MB, from /proc."""
     fields = {}
@@ -75,14 +91,7 @@ def child_start(launched_at: float) -> None:
     actor = _bench_actor()
     app = make_app(workspace, actor, run_worker=True)
     result = {}
-    frames: list[float] = []
-    display = app._display  # bench-only hook, see measure_keys
-
-    def timed_display(screen, renderable):
-        frames.append(time.time())
-        return display(screen, renderable)
-
-    app._display = timed_display
+    frames = record_frames(app)
 
     async def until_interactive(pilot) -> None:
         while True:
@@ -117,8 +126,7 @@ def measure_start(home: Path) -> dict:
 async def measure_keys(presses: int) -> list[float]:
     """Milliseconds from a key event to the next frame the app writes, per press.
 
-    Textual has no public "frame written" hook, so the benchmark (only) wraps
-    the app's display method to timestamp frames, and sends keys through the
+    Frames are timestamped with :func:`record_frames`; keys go through the
     driver as Pilot does but without Pilot's idle waits (they add ~100 ms). Keys are sent at a human
     pace (every 120 ms) so each press is measured on its own, as in triage.
     """
@@ -130,19 +138,12 @@ async def measure_keys(presses: int) -> list[float]:
     workspace = Workspace.open()
     actor = _bench_actor()
     app = make_app(workspace, actor, run_worker=False, poll_seconds=None, clock_tick_seconds=None)
-    frames: list[float] = []
     timings = []
     async with app.run_test(size=(80, 24)) as pilot:
         while not getattr(app.screen, "inbox_list", None) or not app.screen.inbox_list.ids:
             await pilot.pause(0.01)
         await pilot.pause(0.2)
-        display = app._display
-
-        def timed_display(screen, renderable):
-            frames.append(time.perf_counter())
-            return display(screen, renderable)
-
-        app._display = timed_display
+        frames = record_frames(app, time.perf_counter)
         for n in range(presses):
             key = "j" if (n // 50) % 2 == 0 else "k"
             frames.clear()

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.inbox import _rss_mb, fill
+from bench.inbox import _rss_mb, fill, record_frames
 
 OWNER = "olivia"
 
@@ -41,14 +41,7 @@ def child(launched_at: float) -> None:
     workspace = Workspace.open()
     gc.freeze()
     app = make_app(workspace, None, run_worker=True)
-    frames: list[float] = []
-    display = app._display  # bench-only frame hook, as in bench.inbox
-
-    def timed_display(screen, renderable):
-        frames.append(time.time())
-        return display(screen, renderable)
-
-    app._display = timed_display
+    frames = record_frames(app)
     result = {}
 
     async def log_in(pilot) -> None:

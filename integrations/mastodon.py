@@ -33,6 +33,7 @@ import json
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -91,7 +92,7 @@ def html_to_text(content: str) -> str:
         parser.close()
     except Exception:  # HTMLParser is lenient; be safe on pathological input
         return ""
-    return "".join(parts for parts in parser.parts).strip()
+    return "".join(parser.parts).strip()
 
 
 # -- JSON helpers ---------------------------------------------------------------
@@ -116,11 +117,11 @@ def _get_obj(obj: Any, key: str, what: str) -> dict[str, Any]:
 def _parse_time(value: str, what: str) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise _malformed(f"{what} is not an ISO 8601 time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
 
 
 def _id_key(value: str) -> tuple[int, str]:
@@ -318,7 +319,7 @@ class MastodonAdapter(PlatformAdapter):
         self, item: InboundItem, text: str, *, idempotency_key: str
     ) -> PublishResult:
         own = await self.own_account_id()
-        r = await self.http.request("GET", self._url(f"/api/v1/statuses/{item.remote_id}"))
+        r = await self.http.request("GET", self._url(f"/api/v1/statuses/{quote(item.remote_id, safe='')}"))
         original = r.data
         author = _get_str(_get_obj(original, "account", "status"), "acct", "status.account")
         recipients = [author] if _get_str(original["account"], "id", "status.account") != own else []

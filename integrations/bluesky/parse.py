@@ -97,7 +97,7 @@ def parse_notification(raw: Any, *, account_id: str) -> Notification | None:
     if not isinstance(raw, dict):
         raise _Skip("notification is not an object")
     reason = raw.get("reason")
-    if reason not in REASONS:
+    if not isinstance(reason, str) or reason not in REASONS:
         return None
     uri = _text(raw, "uri")
     if not uri.startswith("at://"):

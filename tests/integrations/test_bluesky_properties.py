@@ -106,9 +106,9 @@ def test_adapter_answers_any_body_with_a_page_or_a_typed_error(payload, cursor):
 
 
 @settings(max_examples=300)
-@given(st.text(alphabet=st.sampled_from(list("ab @.:/()-_ é👋🏽日本") + ["https://", "@x.test",
-                                                                       "http://a.b/c"]),
-               max_size=60))
+@given(st.lists(st.sampled_from(list("ab @.:/()-_ é👋🏽日本") + ["https://", "@x.test",
+                                                             "http://a.b/c"]),
+               max_size=30).map("".join))
 def test_facet_offsets_are_valid_byte_ranges(text):
     dids = {s.value: "did:plc:x" for s in find_mentions(text)}
     facets = build_facets(text, dids)
