@@ -242,8 +242,15 @@ class HttpTransport:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         expect_json: bool = True,
+        retry_transient: bool = True,
     ) -> Response:
-        """Send, retrying transient failures; return JSON or raise a typed error."""
+        """Send, retrying transient failures; return JSON or raise a typed error.
+
+        ``retry_transient=False`` is for creates the platform cannot de-duplicate
+        (no idempotency key): a 5xx or a timeout is raised at once as
+        :class:`TransientError`, and the caller checks before trying again.
+        """
+        max_attempts = self.max_attempts if retry_transient else 1
         all_headers = dict(headers or {})
         if self._token:
             all_headers.setdefault("Authorization", f"Bearer {self._token}")
@@ -257,7 +264,7 @@ class HttpTransport:
                 )
             except httpx.TransportError as exc:  # includes timeouts
                 attempt += 1
-                if attempt >= self.max_attempts:
+                if attempt >= max_attempts:
                     raise TransientError(
                         f"{what}: network error ({type(exc).__name__})",
                         platform=self.platform,
@@ -288,7 +295,7 @@ class HttpTransport:
                 )
             if status >= 500:
                 attempt += 1
-                if attempt >= self.max_attempts:
+                if attempt >= max_attempts:
                     msg = self._error_message(response)
                     raise TransientError(
                         f"{what}: server error {status}" + (f": {msg}" if msg else ""),

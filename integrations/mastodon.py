@@ -301,14 +301,20 @@ class MastodonAdapter(PlatformAdapter):
         prev_min = _query_param(r.link("prev"), "min_id")
         new_n_pos = newest_n or prev_min or n_pos
 
-        c_limit = min(CONVERSATIONS_MAX, limit)
-        params = {"limit": str(c_limit)}
-        if c_pos:
-            params["min_id"] = c_pos
-        r = await self.http.request("GET", self._url("/api/v1/conversations"), params=params)
-        dms, newest_c = parse_conversations(r.data, self.account, own)
-        c_more = bool(c_pos) and isinstance(r.data, list) and len(r.data) >= c_limit
-        new_c_pos = _query_param(r.link("prev"), "min_id") or newest_c or c_pos
+        # At most ``limit`` items in all: DMs get what the mentions left.
+        dms: list[InboundItem] = []
+        new_c_pos, c_more = c_pos, False
+        c_limit = min(CONVERSATIONS_MAX, limit - len(mentions))
+        if c_limit <= 0:
+            c_more = True
+        else:
+            params = {"limit": str(c_limit)}
+            if c_pos:
+                params["min_id"] = c_pos
+            r = await self.http.request("GET", self._url("/api/v1/conversations"), params=params)
+            dms, newest_c = parse_conversations(r.data, self.account, own)
+            c_more = bool(c_pos) and isinstance(r.data, list) and len(r.data) >= c_limit
+            new_c_pos = _query_param(r.link("prev"), "min_id") or newest_c or c_pos
 
         items = sorted(mentions + dms, key=lambda i: (i.created_at, _id_key(i.remote_id)))
         return InboundPage(

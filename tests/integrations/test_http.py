@@ -176,3 +176,39 @@ def test_header_parsers():
     assert rl.limit == 3000 and rl.remaining is None
     links = parse_link_header('<https://a/?max_id=1>; rel="next", <https://a/?min_id=2>; rel="prev"')
     assert links == {"next": "https://a/?max_id=1", "prev": "https://a/?min_id=2"}
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from integrations.base import AdapterError  # noqa: E402
+
+
+@given(
+    status=st.integers(min_value=200, max_value=599),
+    body=st.binary(max_size=64) | st.text(max_size=64).map(str.encode),
+    headers=st.dictionaries(
+        st.sampled_from(["X-RateLimit-Reset", "X-RateLimit-Remaining", "X-RateLimit-Limit",
+                         "Retry-After", "RateLimit-Reset", "Link"]),
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30),
+        max_size=4,
+    ),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_response_is_data_or_a_typed_error(status, body, headers):
+    handler, _ = responder(httpx.Response(status, content=body, headers=headers))
+    t, _ = make(handler, max_attempts=2, max_wait=5)
+    try:
+        r = run(t.request("GET", "/x"))
+    except AdapterError as exc:
+        assert TOKEN not in str(exc)
+        return
+    assert 200 <= r.status < 400
+    r.link("next")
+
+
+def test_no_retry_for_non_idempotent_creates():
+    handler, calls = responder(httpx.Response(502), httpx.Response(200, json={}))
+    t, sleeps = make(handler)
+    with pytest.raises(TransientError):
+        run(t.request("POST", "/x", retry_transient=False))
+    assert len(calls) == 1 and sleeps == []
