@@ -5,10 +5,15 @@ Inbound (``fetch_inbound``)
     quote (a quote counts as a mention; a reply is a comment). The platform pages
     newest first, so one call reads pages from the newest down to the stored
     position and returns what it found oldest first. The cursor is ours, not the
-    platform's: ``bsky1:<indexedAt of the newest item returned>``. The next call
-    returns every item indexed *at or after* that instant, so nothing is skipped
-    across restarts; items on the boundary instant come twice (the worker
-    de-duplicates). A first call (``cursor=None``) returns the newest ``limit``
+    platform's: ``bsky1:<indexedAt of the newest item returned>``. Bluesky's
+    notification ``indexedAt`` is really a sort time, the *earlier* of the post's
+    own ``createdAt`` and when it was indexed (checked against the reference
+    servers), so a post whose author's clock is behind lands below newer ones.
+    The next call therefore reads back to ``overlap`` (default 10 min) before
+    the stored instant and returns every item from there that this adapter
+    instance has not returned yet: nothing is skipped across restarts unless a
+    post is backdated by more than ``overlap``; after a restart the overlap's
+    items come again (the worker de-duplicates). A first call (``cursor=None``) returns the newest ``limit``
     items; older history is not back-filled. One call reads at most
     ``max_pages`` pages; if the stored position is further back than that (more
     than ``max_pages * 100`` items arrived since), the oldest unseen items are
@@ -40,13 +45,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timezone
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
 from integrations.base import (
     AccountRef,
+    AdapterError,
     Capabilities,
     InboundItem,
     InboundPage,
@@ -54,6 +61,7 @@ from integrations.base import (
     PermanentError,
     PlatformAdapter,
     PublishResult,
+    TransientError,
     UnsupportedError,
 )
 
@@ -127,6 +135,7 @@ class BlueskyAdapter(PlatformAdapter):
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], datetime] | None = None,
         max_pages: int = 50,
+        overlap: timedelta = timedelta(minutes=10),
         follow_pds: bool = True,
     ) -> None:
         if account.platform != PLATFORM:
@@ -136,6 +145,8 @@ class BlueskyAdapter(PlatformAdapter):
                                app_password=app_password, client=client, clock=clock,
                                follow_pds=follow_pds)
         self.max_pages = max_pages
+        self.overlap = overlap
+        self._returned: OrderedDict[str, None] = OrderedDict()  # recently returned URIs
         self.last_skipped: list[str] = []
         self.last_fetch_truncated = False
         self._refs: dict[str, tuple[StrongRef, StrongRef]] = {}  # post uri -> (post, root)
@@ -157,11 +168,13 @@ class BlueskyAdapter(PlatformAdapter):
             raise PermanentError(f"limit must be a positive integer, got {limit!r}",
                                  platform=PLATFORM)
         mark = None if cursor is None else _parse_cursor(cursor)
+        floor = None if mark is None else mark - self.overlap
         found: dict[str, Notification] = {}
         skipped: list[str] = []
         truncated = False
         platform_cursor: str | None = None
-        for page_number in range(self.max_pages):
+        newest_returned: datetime | None = None  # among items returned by earlier calls
+        for _ in range(self.max_pages):
             params: dict[str, Any] = {"limit": PAGE_SIZE, "reasons": ["mention", "reply", "quote"]}
             if platform_cursor:
                 params["cursor"] = platform_cursor
@@ -170,14 +183,18 @@ class BlueskyAdapter(PlatformAdapter):
             page = parse_notifications_page(body, account_id=self.account.account_id)
             skipped += page.skipped
             for n in page.notifications:
-                if mark is None or n.indexed_at >= mark:
+                if n.item.remote_id in self._returned:
+                    if newest_returned is None or n.indexed_at > newest_returned:
+                        newest_returned = n.indexed_at
+                    continue
+                if floor is None or n.indexed_at >= floor:
                     found.setdefault(n.item.remote_id, n)
             if not page.cursor or page.cursor == platform_cursor:
                 break
             if mark is None and len(found) >= limit:
                 break
-            if mark is not None and page.oldest_indexed_at is not None \
-                    and page.oldest_indexed_at < mark:
+            if floor is not None and page.oldest_indexed_at is not None \
+                    and page.oldest_indexed_at < floor:
                 break
             platform_cursor = page.cursor
         else:
@@ -199,10 +216,17 @@ class BlueskyAdapter(PlatformAdapter):
                 ordered = ordered[:cut]
         for n in ordered:
             self._refs[n.post.uri] = (n.post, n.root)
-        if ordered:
-            next_cursor: str | None = _format_cursor(ordered[-1].indexed_at)
+            self._returned[n.item.remote_id] = None
+        while len(self._returned) > 20_000:
+            self._returned.popitem(last=False)
+        newest = max((n.indexed_at for n in ordered), default=None)
+        if not has_more and newest_returned is not None \
+                and (newest is None or newest_returned > newest):
+            newest = newest_returned  # all found items are returned: safe to pass them
+        if newest is not None and (mark is None or newest > mark):
+            next_cursor: str | None = _format_cursor(newest)
         else:
-            next_cursor = cursor
+            next_cursor = cursor  # never move the position backwards
         return InboundPage(items=[n.item for n in ordered], cursor=next_cursor,
                            has_more=has_more)
 
@@ -236,10 +260,11 @@ class BlueskyAdapter(PlatformAdapter):
 
         parent, root = await self._reply_refs(item)
         facets = await self._facets(text)
+        created_at = self._now()
         record: dict[str, Any] = {
             "$type": POST,
             "text": text,
-            "createdAt": self._now().isoformat().replace("+00:00", "Z"),
+            "createdAt": created_at.isoformat().replace("+00:00", "Z"),
             "reply": {"root": {"uri": root.uri, "cid": root.cid},
                       "parent": {"uri": parent.uri, "cid": parent.cid}},
         }
@@ -250,9 +275,13 @@ class BlueskyAdapter(PlatformAdapter):
         try:
             body = await self.xrpc.call("POST", "com.atproto.repo.createRecord", json_body={
                 "repo": session.did, "collection": POST, "rkey": rkey, "record": record})
-        except PermanentError:
-            # a retry racing an earlier attempt that did land: the record exists
-            existing = await self._get_own_post(session.did, rkey)
+        except (PermanentError, TransientError):
+            # an earlier attempt that did land (its answer was lost): the record
+            # exists, and the reference PDS answers a second create with HTTP 500
+            try:
+                existing = await self._get_own_post(session.did, rkey)
+            except AdapterError:
+                existing = None
             if existing is not None:
                 return self._existing_result(existing, item, rkey)
             raise
@@ -260,7 +289,7 @@ class BlueskyAdapter(PlatformAdapter):
         if not isinstance(uri, str) or not uri.startswith("at://"):
             raise PermanentError("createRecord response lacks a uri", platform=PLATFORM)
         return self._result(uri, cid if isinstance(cid, str) else "", item, root.uri,
-                            self._now())
+                            created_at)
 
     def _result(self, uri: str, cid: str, item: InboundItem, root_uri: str,
                 published_at: datetime) -> PublishResult:

@@ -20,6 +20,7 @@ Messages never contain a token or the app password: server messages are cut to
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ class XrpcClient:
         self._follow_pds = follow_pds
         self.session: Session | None = None
         self.rate_limit = RateLimitState()
+        self._session_lock = asyncio.Lock()  # one login/refresh at a time
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -169,7 +171,17 @@ class XrpcClient:
         return self._adopt_session(body, nsid)
 
     async def ensure_session(self) -> Session:
-        return self.session or await self.login()
+        if self.session is not None:
+            return self.session
+        async with self._session_lock:
+            return self.session or await self.login()
+
+    async def _refresh_after_failure(self, used_access: str) -> Session:
+        """Refresh unless a concurrent call already did (refresh tokens rotate)."""
+        async with self._session_lock:
+            if self.session is not None and self.session.access_jwt != used_access:
+                return self.session
+            return await self.refresh()
 
     # -- calls -------------------------------------------------------------
 
@@ -189,7 +201,7 @@ class XrpcClient:
         except _XrpcFailure as failure:
             if not (failure.status == 401 or failure.error in _REFRESHABLE):
                 raise failure.typed() from None
-        session = await self.refresh()
+        session = await self._refresh_after_failure(session.access_jwt)
         try:
             return await self._send(method, session.service, nsid, token=session.access_jwt,
                                     params=params, json_body=json_body)

@@ -84,7 +84,7 @@ def test_expired_token_refreshes_and_retries_once():
         await adapter.aclose()
         return page
     page = run(go())
-    assert len(page.items) == 4
+    assert page.cursor == "bsky1:2026-05-04T10:19:00+00:00"
     refresh = fake.calls("com.atproto.server.refreshSession")
     assert len(refresh) == 1
     assert refresh[0].headers["authorization"] == "Bearer REFRESH-1.jwt.sig"
@@ -101,7 +101,7 @@ def test_dead_refresh_token_logs_in_again_with_the_app_password():
         fake.valid_refresh.clear()
         fake.queue(LIST, 400, "error_expired_token.json")
         return await _fetch(adapter)
-    assert len(run(go()).items) == 4
+    assert run(go()).cursor == "bsky1:2026-05-04T10:19:00+00:00"
     assert len(fake.calls("com.atproto.server.createSession")) == 2
 
 
@@ -195,36 +195,68 @@ def test_items_carry_threads_authors_kinds_and_aware_times():
     assert mention.language == "en"
 
 
+def _with_new_on_top(fake: FakeBluesky, rkey: str, indexed_at: str) -> None:
+    body = fixture("notifications_page1.json") if fake.pages[None] == "notifications_page1.json" \
+        else fake.pages[None]
+    new = json.loads(json.dumps(fixture("notifications_page1.json")["notifications"][0]))
+    new["uri"] = f"at://did:plc:bob456/app.bsky.feed.post/{rkey}"
+    new["indexedAt"] = indexed_at
+    body["notifications"].insert(0, new)
+    fake.pages[None] = body
+
+
 def test_stored_cursor_stops_at_the_stored_position_and_skips_nothing():
     fake = FakeBluesky()
     adapter = make_adapter(fake)
 
     async def go():
         first = await adapter.fetch_inbound(None)
-        # nothing new: only the boundary item comes back, from one page
-        again = await adapter.fetch_inbound(first.cursor)
-        # a new notification arrives on top
-        body = fixture("notifications_page1.json")
-        new = json.loads(json.dumps(body["notifications"][0]))
-        new["uri"] = "at://did:plc:bob456/app.bsky.feed.post/3lmn2bbbbbb05"
-        new["indexedAt"] = "2026-05-04T10:30:00.000Z"
-        body["notifications"].insert(0, new)
-        fake.pages[None] = body
+        again = await adapter.fetch_inbound(first.cursor)  # nothing new
+        _with_new_on_top(fake, "3lmn2bbbbbb05", "2026-05-04T10:30:00.000Z")
         calls_before = len(fake.calls(LIST))
         later = await adapter.fetch_inbound(again.cursor)
+        pages_read = len(fake.calls(LIST)) - calls_before
         await adapter.aclose()
-        return first, again, later, len(fake.calls(LIST)) - calls_before
+        return first, again, later, pages_read
     first, again, later, pages_read = run(go())
-    assert [i.remote_id for i in again.items] == [first.items[-1].remote_id]
-    assert again.cursor == first.cursor
-    assert [i.remote_id[-2:] for i in later.items] == ["04", "05"]
-    assert pages_read == 1  # page 1 reaches back past the stored position
+    assert first.cursor == "bsky1:2026-05-04T10:19:00+00:00"
+    assert again.items == [] and again.cursor == first.cursor
+    assert [i.remote_id[-2:] for i in later.items] == ["05"]
+    assert later.cursor == "bsky1:2026-05-04T10:30:00+00:00"
+    assert pages_read == 2  # reads back to 10 min (the overlap) before the position
 
 
-def test_restart_with_an_old_cursor_reads_back_through_pages():
-    cursor = "bsky1:2026-05-04T10:15:30+00:00"
-    page = run(_fetch(make_adapter(FakeBluesky()), cursor))
-    assert [i.remote_id[-2:] for i in page.items] == ["02", "03", "04"]
+def test_a_restarted_adapter_returns_the_overlap_again_never_less():
+    fake = FakeBluesky()
+
+    async def go():
+        first = await _fetch(make_adapter(fake))
+        return first, await _fetch(make_adapter(fake), first.cursor)
+    first, after_restart = run(go())
+    # 10 minutes of overlap before 10:19: everything since 10:09 comes again
+    assert [i.remote_id for i in after_restart.items] == [i.remote_id for i in first.items]
+    assert after_restart.cursor == first.cursor
+
+
+def test_a_backdated_post_within_the_overlap_is_not_skipped():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        first = await adapter.fetch_inbound(None)  # position 10:19
+        # its author's clock is 5 minutes behind: it sorts below the position
+        body = fixture("notifications_page1.json")
+        late = json.loads(json.dumps(body["notifications"][1]))
+        late["uri"] = "at://did:plc:alice123/app.bsky.feed.post/3lmn2backdat9"
+        late["indexedAt"] = "2026-05-04T10:14:00.000Z"
+        fake.pages["2026-05-04T10:18:00.000Z"] = {
+            "notifications": fixture("notifications_page2.json")["notifications"] + [late]}
+        later = await adapter.fetch_inbound(first.cursor)
+        await adapter.aclose()
+        return first, later
+    first, later = run(go())
+    assert [i.remote_id[-2:] for i in later.items] == ["t9"]
+    assert later.cursor == first.cursor  # the position never moves backwards
 
 
 def test_limit_returns_the_oldest_first_and_has_more_then_the_rest():
@@ -469,26 +501,62 @@ def test_reply_to_a_deleted_post_is_permanent():
         run(go())
 
 
-def test_retry_after_a_lost_response_does_not_post_twice():
+def test_a_lost_create_response_is_recovered_by_looking_the_record_up():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        fake.lose_create_response = True  # committed, but the answer times out
+        first = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        again = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        await adapter.aclose()
+        return first, again
+    first, again = run(go())
+    assert first == again
+    assert len(fake.records) == 1
+    assert len(fake.calls("com.atproto.repo.createRecord")) == 1
+    rkey = rkey_for(ACCOUNT.account_id, "same")
+    assert first.url == f"https://bsky.app/profile/acme.test/post/{rkey}"
+    assert first.published_at == NOW
+
+
+def test_retry_after_a_failed_attempt_does_not_post_twice():
     fake = FakeBluesky()
     adapter = make_adapter(fake)
 
     async def go():
         items = await _inbound(adapter)
         fake.lose_create_response = True
+        fake.queue("com.atproto.repo.getRecord", 400, "error_record_not_found.json")
+        fake.queue("com.atproto.repo.getRecord", 503, b"")  # the look-up after the timeout fails
         with pytest.raises(TransientError):
             await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
-        again = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
-        third = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
+        retry = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="same")
         await adapter.aclose()
-        return again, third
-    again, third = run(go())
+        return retry
+    retry = run(go())
     assert len(fake.records) == 1
     assert len(fake.calls("com.atproto.repo.createRecord")) == 1
-    assert again == third
-    rkey = rkey_for(ACCOUNT.account_id, "same")
-    assert again.url == f"https://bsky.app/profile/acme.test/post/{rkey}"
-    assert again.published_at == NOW
+    assert retry.remote_id.endswith(rkey_for(ACCOUNT.account_id, "same"))
+
+
+def test_a_second_create_with_the_same_rkey_is_resolved_by_look_up():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        items = await _inbound(adapter)
+        first = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="race")
+        # a concurrent attempt passed its look-up before the first one landed
+        fake.queue("com.atproto.repo.getRecord", 400, "error_record_not_found.json")
+        second = await adapter.send_reply(items["04"], "Thanks!", idempotency_key="race")
+        await adapter.aclose()
+        return first, second
+    first, second = run(go())
+    assert first == second
+    assert len(fake.records) == 1
+    assert len(fake.calls("com.atproto.repo.createRecord")) == 2  # the second got HTTP 500
 
 
 def test_reusing_a_key_for_another_item_is_refused():
@@ -570,3 +638,19 @@ def test_unresolvable_mentions_stay_plain_text():
     assert len(fake.calls("com.atproto.identity.resolveHandle")) == 1
     record = json.loads(fake.calls("com.atproto.repo.createRecord")[0].content)["record"]
     assert "facets" not in record
+
+
+def test_concurrent_calls_on_an_expired_token_refresh_once():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        await adapter.fetch_inbound(None)
+        fake.valid_access.discard("ACCESS-1.jwt.sig")
+        pages = await asyncio.gather(*(adapter.fetch_inbound(None) for _ in range(3)))
+        await adapter.aclose()
+        return pages
+    pages = run(go())
+    assert len(pages) == 3
+    assert len(fake.calls("com.atproto.server.refreshSession")) == 1
+    assert len(fake.calls("com.atproto.server.createSession")) == 1

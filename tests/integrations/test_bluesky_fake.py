@@ -89,15 +89,15 @@ class FakeBluesky:
         if nsid == "com.atproto.repo.createRecord":
             rkey = body["rkey"]
             if rkey in self.records:
-                return self._answer(400, {"error": "InvalidRequest",
-                                          "message": "Record already exists"})
+                # what the reference PDS (dev-env 0.3.215) answers for a taken rkey
+                return self._answer(500, "error_internal.json")
             uri = f"at://{body['repo']}/{body['collection']}/{rkey}"
             self.records[rkey] = {"uri": uri, "cid": f"bafy-{rkey}", "value": body["record"]}
             if self.lose_create_response:
                 self.lose_create_response = False
                 raise httpx.ReadTimeout("timed out", request=request)
             answer = fixture("create_record.json")
-            answer["uri"] = uri
+            answer["uri"], answer["cid"] = uri, self.records[rkey]["cid"]
             return self._answer(200, answer)
         return self._answer(400, {"error": "MethodNotImplemented", "message": nsid})
 
