@@ -11,6 +11,7 @@ from console.cli.acting import acting_session
 from console.cli import common
 from console.cli.common import CommandFailed, print_json
 from console.importing import import_items
+from console.inbox_query import parse_query
 from console.records import KINDS, STATUSES, InboxFilter, InboxItem
 from console.timeparse import parse_when
 from console.untrusted import one_line, printable
@@ -28,7 +29,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--assignee", default="", help='a user name, or "-" for unassigned')
     listing.add_argument("--tag", default="")
     listing.add_argument("--breached", action="store_true", help="only items past their SLA")
-    listing.add_argument("--search", default="", help="text to find in the text, author, tags")
+    listing.add_argument("--search", default="", metavar="QUERY",
+                         help="words to find in the text, author, tags and notes, plus terms such as "
+                              "account:@northwind_es kind:dm tag:vip is:breached (as in the console's / filter)")
     listing.add_argument("--limit", type=int, default=50, help="at most this many (0: all)")
     listing.add_argument("--json", action="store_true", help="JSON Lines, one item a line")
     listing.set_defaults(handler=list_items)
@@ -66,8 +69,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         action.set_defaults(handler=_text_handler(name))
 
 
-def _filter_from(args: argparse.Namespace) -> InboxFilter:
-    return InboxFilter(
+def _filter_from(args: argparse.Namespace, accounts: list[tuple[str, str]]) -> InboxFilter:
+    flt = InboxFilter(
         status="" if args.status == "all" else args.status,
         account=args.account,
         platform=args.platform,
@@ -75,8 +78,12 @@ def _filter_from(args: argparse.Namespace) -> InboxFilter:
         assignee=args.assignee,
         tag=args.tag,
         breached=True if args.breached else None,
-        text=args.search,
     )
+    try:
+        # --search takes the console's filter line: words plus account:, kind:, tag:... terms
+        return parse_query(args.search, flt, accounts)
+    except ValueError as error:
+        raise CommandFailed(f"usage error: --search: {error}", exit_code=2) from None
 
 
 def item_to_json(item: InboxItem) -> dict:
@@ -89,7 +96,8 @@ def list_items(args: argparse.Namespace) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
         inbox = workspace.inbox
-        ids = inbox.list_ids(_filter_from(args), actor=session)
+        accounts = [(a.account_id, a.handle) for a in workspace.accounts]
+        ids = inbox.list_ids(_filter_from(args, accounts), actor=session)
         if args.limit:
             ids = ids[: args.limit]
         now = workspace.clock()

@@ -68,6 +68,12 @@ def test_seed_list_show_and_act(capsys, operator):
     operator("rosa")
     code, out, _ = run(capsys, "inbox", "list", "--assignee", "bob", "--status", "closed")
     assert out.startswith(target)
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--search", "status:all tag:vip assignee:bob")
+    assert code == 0 and out.startswith(target)
+    operator("rosa")
+    code, _, err = run(capsys, "inbox", "list", "--search", "kind:tweet")
+    assert code == 2 and "not a kind" in err
 
 
 def test_reply_and_note_from_the_shell(capsys, operator):
