@@ -42,7 +42,8 @@ log = logging.getLogger("socops")
 
 
 def default_operator() -> str:
-    """Who is acting, until console users and login arrive: $SOCOPS_USER or the OS user."""
+    """The console user name this person most likely has: $SOCOPS_USER or the OS
+    user (the login screen suggests it; shell commands act as it)."""
     return os.environ.get("SOCOPS_USER", "").strip() or getpass.getuser()
 
 

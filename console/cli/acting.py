@@ -16,11 +16,11 @@ import sys
 
 from console.cli.common import CommandFailed
 from console.sessions import Session
-from console.workspace import Workspace
+from console.workspace import Workspace, default_operator
 
 
 def acting_username() -> str:
-    return os.environ.get("SOCOPS_USER", "").strip() or getpass.getuser()
+    return default_operator()
 
 
 def _interactive() -> bool:
