@@ -148,6 +148,13 @@ class SecretStore:
         """Raise :class:`NoKeyringBackend` unless secrets can be kept somewhere."""
         self._target()
 
+    def require_keyring(self, what: str) -> None:
+        """Platform credentials never go to the sandbox fallback file: raise
+        :class:`NoKeyringBackend` naming ``what`` unless a real keyring is usable."""
+        if self._keyring() is None:
+            raise NoKeyringBackend(f"{what} needs a keyring to keep its credentials in, and this "
+                                   f"machine has no usable backend; {KEYRING_HELP}")
+
     def _target(self):
         backend = self._keyring()
         if backend is not None:

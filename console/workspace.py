@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from console.accounts import ACCOUNT_COLLECTIONS, AccountService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.governance import GOVERNANCE_FILE, Governance
@@ -36,6 +37,7 @@ COLLECTIONS = (
     *AUDIT_COLLECTIONS,
     *USER_COLLECTIONS,
     *TRAINING_COLLECTIONS,
+    *ACCOUNT_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
@@ -66,6 +68,7 @@ class Workspace:
         self.users = UserService(store, self.audit, self.secrets, lambda: self.governance.roles, clock,
                                  policy_version=lambda: self.governance.version,
                                  training_gaps=lambda *args: self.training.gaps(*args))
+        self.platform_accounts = AccountService(store, self.audit, self.secrets, clock)
         self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
         self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
                                   training=self.training)
@@ -94,8 +97,9 @@ class Workspace:
     # -- accounts and adapters ---------------------------------------------------------
     @property
     def accounts(self) -> list[AccountRef]:
-        """The connected accounts (the sandbox's three, while it is enabled)."""
-        return list(SANDBOX_ACCOUNTS) if self.config.sandbox.enabled else []
+        """The connected accounts: the sandbox's three while it is enabled, then real ones."""
+        sandbox = list(SANDBOX_ACCOUNTS) if self.config.sandbox.enabled else []
+        return sandbox + [account.ref for account in self.platform_accounts.connected()]
 
     @property
     def sandbox_only(self) -> bool:
@@ -119,12 +123,20 @@ class Workspace:
         # A first sync starts with two hours of backlog: enough to triage at
         # once, not thousands of items breached before anyone looked.
         backlog_from = self.clock() - timedelta(hours=2)
-        return {
+        adapters: dict[str, PlatformAdapter] = {
             account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
                                                rate_per_hour=settings.rate_per_hour,
                                                history_start=backlog_from)
-            for account in self.accounts
+            for account in self.accounts if account.platform == "sandbox"
         }
+        for account in self.platform_accounts.connected():
+            adapter = self.platform_accounts.adapter_for(account)
+            if adapter is None:
+                log.warning("account %s has no credential in the keyring; reconnect it",
+                            account.ref.account_id)
+                continue
+            adapters[account.ref.account_id] = adapter
+        return adapters
 
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)

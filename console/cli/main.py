@@ -13,7 +13,7 @@ import gc
 import logging
 import sys
 
-from console.cli import audit_commands, doctor, inbox_commands, sandbox_commands, worker_command
+from console.cli import account_commands, audit_commands, doctor, inbox_commands, sandbox_commands, worker_command
 from console.cli import training_commands, user_commands
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     inbox_commands.register(commands)
     sandbox_commands.register(commands)
     worker_command.register(commands)
+    account_commands.register(commands)
     audit_commands.register(commands)
     user_commands.register(commands)
     training_commands.register(commands)

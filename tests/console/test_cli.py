@@ -173,3 +173,16 @@ def test_worker_once_and_doctor(capsys):
     assert code == 0 and "fetched" in out
     code, out, _ = run(capsys, "doctor")
     assert "store       ok" in out and "worker" in out and "secrets" in out and "terminal" in out
+
+
+def test_account_commands(capsys, operator, monkeypatch):
+    operator("olivia")
+    code, out, _ = run(capsys, "account", "list")
+    assert code == 0 and out == ""
+    operator("olivia")
+    monkeypatch.setenv("SOCOPS_ACCOUNT_SECRET", "app-pass")
+    code, _, err = run(capsys, "account", "connect", "bluesky", "--server", "pds.example", "--account", "brand")
+    assert code == 1 and "not a server address" in err and "app-pass" not in err
+    operator("rosa")
+    code, _, err = run(capsys, "account", "remove", "bluesky:brand")
+    assert code == 1 and "needs account.manage" in err

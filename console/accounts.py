@@ -1,0 +1,179 @@
+"""Connected platform accounts: connect, list, test and remove them.
+
+What an account is (platform, handle, server, region, time zone) is kept in
+the store, so every process sees it; its credential (a Bluesky app password,
+a Mastodon access token) is kept only in the OS keyring, under
+``account:<account id>``, and is never written to the store, a log or an
+error message. Connecting checks the credential with the platform first.
+Every change is audited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from console.actors import Actor
+from console.audit import AuditNote, AuditTrail
+from console.errors import InvalidAction
+from console.permissions import ACCOUNT_MANAGE, ACCOUNT_VIEW
+from console.records import format_time
+from console.secrets import SecretStore
+from data import CollectionSpec, Store
+from integrations.base import AccountRef, AdapterError, PlatformAdapter
+from integrations.bluesky import BlueskyAdapter
+from integrations.mastodon import MastodonAdapter
+
+ACCOUNTS = "accounts"
+ACCOUNT_COLLECTIONS = (CollectionSpec(ACCOUNTS, schema_version=1),)
+
+#: Platforms that can be connected, and what their credential is called.
+CONNECTABLE = {"bluesky": "app password", "mastodon": "access token"}
+
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9._@:-]{1,120}$")
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """A real platform account the worker syncs."""
+
+    ref: AccountRef
+    base_url: str
+    identifier: str    # Bluesky handle or DID; Mastodon account name
+
+    def to_record(self) -> dict:
+        return {"platform": self.ref.platform, "handle": self.ref.handle,
+                "display_name": self.ref.display_name, "language": self.ref.language,
+                "region": self.ref.region, "timezone": self.ref.timezone,
+                "base_url": self.base_url, "identifier": self.identifier}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "ConnectedAccount":
+        ref = AccountRef(platform=record["platform"], account_id=record["_key"], handle=record["handle"],
+                         display_name=record.get("display_name", ""), language=record.get("language", ""),
+                         region=record.get("region", ""), timezone=record.get("timezone", "UTC"))
+        return cls(ref, record["base_url"], record["identifier"])
+
+
+def credential_entry(account_id: str) -> str:
+    return f"account:{account_id}"
+
+
+def build_adapter(account: ConnectedAccount, credential: str, clock: Callable[[], Any]) -> PlatformAdapter:
+    """The adapter of ``account``'s platform, holding ``credential``."""
+    if account.ref.platform == "bluesky":
+        return BlueskyAdapter(account.ref, base_url=account.base_url, identifier=account.identifier,
+                              app_password=credential, clock=clock)
+    if account.ref.platform == "mastodon":
+        return MastodonAdapter(account.ref, base_url=account.base_url, token=credential, clock=clock)
+    raise InvalidAction(f"{account.ref.platform} accounts cannot be connected yet; "
+                        f"connectable: {', '.join(CONNECTABLE)}")
+
+
+class AccountService:
+    """Connect, list, test and remove the team's platform accounts."""
+
+    def __init__(self, store: Store, audit: AuditTrail, secrets: SecretStore, clock: Callable[[], Any], *,
+                 adapter_factory: Callable[[ConnectedAccount, str, Callable[[], Any]], PlatformAdapter]
+                 = build_adapter) -> None:
+        self.store = store
+        self.audit = audit
+        self.secrets = secrets
+        self.clock = clock
+        self.adapter_factory = adapter_factory
+
+    # -- reading -------------------------------------------------------------------------
+    def connected(self) -> list[ConnectedAccount]:
+        """Every connected account (internal: for the worker)."""
+        return sorted((ConnectedAccount.from_record(r) for r in self.store.records(ACCOUNTS)),
+                      key=lambda a: a.ref.account_id)
+
+    def list(self, actor: Actor) -> list[ConnectedAccount]:
+        actor.require(ACCOUNT_VIEW)
+        return self.connected()
+
+    def get(self, account_id: str) -> ConnectedAccount:
+        record = self.store.get(ACCOUNTS, account_id)
+        if record is None:
+            raise InvalidAction(f"no connected account {account_id!r}; `socops account list` shows them")
+        return ConnectedAccount.from_record(record)
+
+    def adapter_for(self, account: ConnectedAccount) -> PlatformAdapter | None:
+        """The account's adapter, or None when its credential is missing from the keyring."""
+        credential = self.secrets.get(credential_entry(account.ref.account_id))
+        if not credential:
+            return None
+        return self.adapter_factory(account, credential, self.clock)
+
+    # -- changing ------------------------------------------------------------------------
+    async def connect(self, actor: Actor, platform: str, *, base_url: str, identifier: str, credential: str,
+                      handle: str = "", display_name: str = "", language: str = "", region: str = "",
+                      timezone: str = "UTC") -> ConnectedAccount:
+        """Check ``credential`` with the platform, then keep the account (and the
+        credential in the keyring). A high-risk action: it needs a fresh code."""
+        actor.require(ACCOUNT_MANAGE)
+        if platform not in CONNECTABLE:
+            raise InvalidAction(f"{platform!r} cannot be connected yet; connectable: {', '.join(CONNECTABLE)}")
+        identifier = identifier.strip().lstrip("@")
+        if not _IDENTIFIER.match(identifier):
+            raise InvalidAction(f"{identifier!r} is not an account name for {platform}")
+        if not base_url.startswith(("https://", "http://")):
+            raise InvalidAction(f"{base_url!r} is not a server address; use https://...")
+        if not credential.strip():
+            raise InvalidAction(f"the {CONNECTABLE[platform]} is empty")
+        account_id = f"{platform}:{identifier}"
+        if self.store.has(ACCOUNTS, account_id):
+            raise InvalidAction(f"{account_id} is connected already; remove it first to reconnect")
+        self.secrets.require_keyring(f"connecting {account_id}")
+        account = ConnectedAccount(
+            AccountRef(platform, account_id, handle or f"@{identifier}", display_name, language, region,
+                       timezone), base_url.rstrip("/"), identifier)
+        await self._check(account, credential.strip())
+        self.secrets.set(credential_entry(account_id), credential.strip())
+
+        def keep(tx) -> AuditNote:
+            tx.insert(ACCOUNTS, account_id, dict(account.to_record(), connected_at=format_time(self.clock())))
+            return AuditNote("account.connect", f"account/{account_id}",
+                             f"{platform} at {account.base_url}, region {region or '-'}")
+
+        try:
+            self.audit.apply(actor.name, keep)
+        except BaseException:
+            self.secrets.delete(credential_entry(account_id))
+            raise
+        return account
+
+    async def test(self, actor: Actor, account_id: str) -> str:
+        """Fetch from the platform once with the kept credential; says what happened."""
+        actor.require(ACCOUNT_MANAGE)
+        account = self.get(account_id)
+        credential = self.secrets.get(credential_entry(account_id))
+        if not credential:
+            raise InvalidAction(f"{account_id} has no credential in the keyring; remove and connect it again")
+        await self._check(account, credential)
+        return f"{account_id}: connected, the platform accepted the {CONNECTABLE[account.ref.platform]}"
+
+    def remove(self, actor: Actor, account_id: str) -> None:
+        """Forget the account and its credential (items already in the inbox stay)."""
+        actor.require(ACCOUNT_MANAGE)
+        record = self.store.get(ACCOUNTS, account_id)
+        if record is None:
+            raise InvalidAction(f"no connected account {account_id!r}")
+
+        def forget(tx) -> AuditNote:
+            tx.delete(ACCOUNTS, account_id, expected_version=record["_v"])
+            return AuditNote("account.remove", f"account/{account_id}", "credential deleted from the keyring")
+
+        self.audit.apply(actor.name, forget)
+        self.secrets.delete(credential_entry(account_id))
+
+    async def _check(self, account: ConnectedAccount, credential: str) -> None:
+        adapter = self.adapter_factory(account, credential, self.clock)
+        try:
+            await adapter.fetch_inbound(None, limit=1)
+        except AdapterError as error:
+            raise InvalidAction(f"{account.ref.platform} refused the connection: {error}") from None
+        finally:
+            await adapter.aclose()

@@ -1,0 +1,118 @@
+"""Connecting platform accounts: the credential is checked with the platform,
+kept only in the keyring, every change is audited, and the worker gets an
+adapter for each connected account."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from console.accounts import ACCOUNTS
+from console.errors import InvalidAction
+from console.permissions import PermissionDenied
+from console.secrets import NoKeyringBackend
+from integrations.base import AuthError, InboundPage, PlatformAdapter
+from tests.actors import RoleActor
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401
+
+OWNER = RoleActor("olivia", "owner")
+SECRET = "app-pass-4x7q-9zzk"
+
+
+class FakeAdapter(PlatformAdapter):
+    platform = "bluesky"
+
+    def __init__(self, account, credential, refuse=False):
+        super().__init__(account)
+        self.credential = credential
+        self.refuse = refuse
+
+    async def fetch_inbound(self, cursor, limit=100):
+        if self.refuse:
+            raise AuthError("Invalid identifier or password", platform="bluesky")
+        return InboundPage([], cursor)
+
+    async def send_reply(self, item, text, *, idempotency_key):
+        raise NotImplementedError
+
+
+class FakePlatform:
+    """Builds fake adapters; ``refuse`` makes the platform reject the credential."""
+
+    def __init__(self) -> None:
+        self.refuse = False
+
+    def adapter(self, account, credential, clock) -> FakeAdapter:
+        return FakeAdapter(account.ref, credential, refuse=self.refuse)
+
+
+@pytest.fixture
+def platform() -> FakePlatform:
+    return FakePlatform()
+
+
+@pytest.fixture
+def accounts(workspace, memory_keyring, platform):
+    workspace.platform_accounts.adapter_factory = platform.adapter
+    return workspace.platform_accounts
+
+
+def connect(accounts, **extra):
+    return asyncio.run(accounts.connect(OWNER, "bluesky", base_url="https://pds.example",
+                                        identifier="brand.example", credential=SECRET, region="EU", **extra))
+
+
+def test_connect_keeps_the_account_and_only_the_keyring_has_the_credential(workspace, accounts):
+    account = connect(accounts)
+    assert account.ref.account_id == "bluesky:brand.example" and account.ref.region == "EU"
+    assert [a.account_id for a in workspace.accounts][-1] == "bluesky:brand.example"
+    assert workspace.secrets.get("account:bluesky:brand.example") == SECRET
+    assert not workspace.sandbox_only
+    workspace.store.compact()
+    for path in Path(workspace.paths.data_dir).rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    adapters = workspace.make_adapters()
+    assert adapters["bluesky:brand.example"].credential == SECRET
+    last = list(workspace.audit.events())[-1]
+    assert (last["actor"], last["action"]) == ("olivia", "account.connect") and SECRET not in last["summary"]
+
+
+def test_a_refused_credential_keeps_nothing(workspace, accounts, platform):
+    platform.refuse = True
+    with pytest.raises(InvalidAction, match="refused the connection"):
+        connect(accounts)
+    assert workspace.store.count(ACCOUNTS) == 0
+    assert workspace.secrets.get("account:bluesky:brand.example") is None
+
+
+def test_connecting_needs_a_real_keyring(workspace, accounts):
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(NoKeyringBackend, match="needs a keyring"):
+        connect(accounts)
+    assert workspace.store.count(ACCOUNTS) == 0
+
+
+def test_remove_forgets_account_and_credential(workspace, accounts):
+    connect(accounts)
+    accounts.remove(OWNER, "bluesky:brand.example")
+    assert workspace.store.count(ACCOUNTS) == 0
+    assert workspace.secrets.get("account:bluesky:brand.example") is None
+    assert list(workspace.audit.events())[-1]["action"] == "account.remove"
+
+
+def test_only_account_managers_connect_and_bad_input_is_refused(workspace, accounts):
+    with pytest.raises(PermissionDenied, match="needs account.manage"):
+        asyncio.run(accounts.connect(RoleActor("rosa", "responder"), "bluesky", base_url="https://pds.example",
+                                     identifier="brand.example", credential=SECRET))
+    with pytest.raises(InvalidAction, match="cannot be connected yet"):
+        asyncio.run(accounts.connect(OWNER, "myspace", base_url="https://x", identifier="a", credential="b"))
+    with pytest.raises(InvalidAction, match="not a server address"):
+        asyncio.run(accounts.connect(OWNER, "bluesky", base_url="pds", identifier="a", credential="b"))
+    connect(accounts)
+    with pytest.raises(InvalidAction, match="connected already"):
+        connect(accounts)
