@@ -147,6 +147,11 @@ class BlueskyAdapter(PlatformAdapter):
         self.max_pages = max_pages
         self.overlap = overlap
         self._returned: OrderedDict[str, None] = OrderedDict()  # recently returned URIs
+        # What one read found beyond ``limit``, oldest first, and the cursor that
+        # continues into it: the next call serves it without reading again
+        # (re-reading every page for every ``limit`` items made a backlog quadratic).
+        self._backlog: list[Notification] = []
+        self._backlog_cursor: str | None = None
         self.last_skipped: list[str] = []
         self.last_fetch_truncated = False
         self._refs: dict[str, tuple[StrongRef, StrongRef]] = {}  # post uri -> (post, root)
@@ -168,6 +173,10 @@ class BlueskyAdapter(PlatformAdapter):
             raise PermanentError(f"limit must be a positive integer, got {limit!r}",
                                  platform=PLATFORM)
         mark = None if cursor is None else _parse_cursor(cursor)
+        if self._backlog and cursor is not None and cursor == self._backlog_cursor:
+            backlog, self._backlog = self._backlog, []
+            return self._serve(backlog, mark, cursor, limit, None)
+        self._backlog, self._backlog_cursor = [], None
         floor = None if mark is None else mark - self.overlap
         found: dict[str, Notification] = {}
         skipped: list[str] = []
@@ -203,17 +212,21 @@ class BlueskyAdapter(PlatformAdapter):
         self.last_fetch_truncated = truncated
 
         ordered = sorted(found.values(), key=lambda n: (n.indexed_at, n.item.remote_id))
-        has_more = False
+        if mark is None and len(ordered) > limit:
+            ordered = ordered[-limit:]  # a first fetch starts at the newest items
+        return self._serve(ordered, mark, cursor, limit, newest_returned)
+
+    def _serve(self, ordered: list[Notification], mark: datetime | None, cursor: str | None,
+               limit: int, newest_returned: datetime | None) -> InboundPage:
+        """Return up to ``limit`` of ``ordered`` (oldest first) and keep the rest for the next call."""
+        rest: list[Notification] = []
         if len(ordered) > limit:
-            if mark is None:
-                ordered = ordered[-limit:]  # a first fetch starts at the newest items
-            else:
-                cut = limit
-                # never split one instant across calls: the cursor is an instant
-                while cut < len(ordered) and ordered[cut].indexed_at == ordered[cut - 1].indexed_at:
-                    cut += 1
-                has_more = cut < len(ordered)
-                ordered = ordered[:cut]
+            cut = limit
+            # never split one instant across calls: the cursor is an instant
+            while cut < len(ordered) and ordered[cut].indexed_at == ordered[cut - 1].indexed_at:
+                cut += 1
+            ordered, rest = ordered[:cut], ordered[cut:]
+        has_more = bool(rest)
         for n in ordered:
             self._refs[n.post.uri] = (n.post, n.root)
             self._returned[n.item.remote_id] = None
@@ -227,6 +240,8 @@ class BlueskyAdapter(PlatformAdapter):
             next_cursor: str | None = _format_cursor(newest)
         else:
             next_cursor = cursor  # never move the position backwards
+        if rest:
+            self._backlog, self._backlog_cursor = rest, next_cursor
         return InboundPage(items=[n.item for n in ordered], cursor=next_cursor,
                            has_more=has_more)
 

@@ -280,6 +280,28 @@ def test_limit_returns_the_oldest_first_and_has_more_then_the_rest():
     assert set(flat) == {"01", "02", "03", "04"}
 
 
+def test_a_backlog_beyond_the_limit_is_read_once_then_served_from_memory():
+    fake = FakeBluesky()
+    adapter = make_adapter(fake)
+
+    async def go():
+        cursor = "bsky1:2026-05-04T10:00:00+00:00"
+        pages = []
+        while True:
+            page = await adapter.fetch_inbound(cursor, limit=1)
+            pages.append(page)
+            cursor = page.cursor
+            if not page.has_more:
+                break
+        await adapter.aclose()
+        return pages
+    pages = run(go())
+    reads = len(fake.calls("app.bsky.notification.listNotifications"))
+    assert [i.remote_id[-2:] for p in pages for i in p.items] == ["01", "02", "03", "04"]
+    # The fixture holds two pages: one full read serves all four calls.
+    assert len(pages) == 4 and reads <= 2, reads
+
+
 def test_first_fetch_with_small_limit_starts_at_the_newest():
     page = run(_fetch(make_adapter(FakeBluesky()), None, 1))
     assert [i.remote_id[-2:] for i in page.items] == ["04"]
