@@ -264,7 +264,8 @@ def test_damaged_newest_header_is_worked_around_at_open(store_dir):
         s.compact()
     path = segments(store_dir)[-1]
     data = path.read_bytes()
-    path.write_bytes(b"0" + data[1:])                   # header checksum broken
+    # Break the header's checksum: change its first hex digit (to one it is not).
+    path.write_bytes((b"1" if data[:1] == b"0" else b"0") + data[1:])
     with Store.open(store_dir, SPECS) as s:
         assert s.count("audit") == 20 and s.last("audit")["i"] == 19
         assert any("unreadable segment header" in w for w in s.warnings)
