@@ -3,13 +3,21 @@ with a clock the test controls, and a few hand-made inbox items."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import settings
 
 from console.paths import workspace_paths
 from console.workspace import Workspace
 from tests.actors import RoleActor
+
+# CI must not fail at random: the same examples every run, and no per-example
+# time limit on a loaded 2-core machine. Locally, hypothesis explores freely.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
