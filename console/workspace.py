@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from console.accounts import ACCOUNT_COLLECTIONS, AccountService
+from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.governance import GOVERNANCE_FILE, Governance
@@ -69,6 +69,8 @@ class Workspace:
                                  policy_version=lambda: self.governance.version,
                                  training_gaps=lambda *args: self.training.gaps(*args))
         self.platform_accounts = AccountService(store, self.audit, self.secrets, clock)
+        self._account_index: dict[str, AccountRef] | None = None
+        store.on_change(self._accounts_changed)
         self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
         self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
                                   training=self.training)
@@ -106,17 +108,24 @@ class Workspace:
         """Only the built-in sandbox, no real accounts: secrets may fall back to a private file."""
         return self.config.sandbox.enabled and all(a.platform == "sandbox" for a in self.accounts)
 
+    def _accounts_by_id(self) -> dict[str, AccountRef]:
+        # Asked for every list row drawn and every inbox action: kept until the
+        # accounts collection changes (here or in another process).
+        if self._account_index is None:
+            self._account_index = {account.account_id: account for account in self.accounts}
+        return self._account_index
+
+    def _accounts_changed(self, changes: list) -> None:
+        if any(change.collection == ACCOUNTS for change in changes):
+            self._account_index = None
+
     def account_region(self, account_id: str) -> str:
-        for account in self.accounts:
-            if account.account_id == account_id:
-                return account.region
-        return ""
+        account = self._accounts_by_id().get(account_id)
+        return account.region if account else ""
 
     def account_handle(self, account_id: str) -> str:
-        for account in self.accounts:
-            if account.account_id == account_id:
-                return account.handle
-        return account_id
+        account = self._accounts_by_id().get(account_id)
+        return account.handle if account else account_id
 
     def make_adapters(self) -> dict[str, PlatformAdapter]:
         settings = self.config.sandbox

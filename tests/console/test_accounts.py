@@ -67,7 +67,10 @@ def connect(accounts, **extra):
 
 
 def test_connect_keeps_the_account_and_only_the_keyring_has_the_credential(workspace, accounts):
+    assert workspace.account_handle("bluesky:brand.example") == "bluesky:brand.example"
     account = connect(accounts)
+    assert workspace.account_handle("bluesky:brand.example") == "@brand.example"
+    assert workspace.account_region("bluesky:brand.example") == "EU"
     assert account.ref.account_id == "bluesky:brand.example" and account.ref.region == "EU"
     assert [a.account_id for a in workspace.accounts][-1] == "bluesky:brand.example"
     assert workspace.secrets.get("account:bluesky:brand.example") == SECRET
