@@ -138,3 +138,11 @@ def test_an_event_and_its_change_are_one_write(workspace):
     with pytest.raises(RuntimeError):
         workspace.audit.apply("alice", change)
     assert not workspace.store.has(INBOX, "sandbox:x") and workspace.audit.head() is None
+
+
+def test_the_unfiltered_list_reads_only_the_newest_events(trail):
+    trail.store.compact()
+    newest = trail.audit.list(OWNER, limit=2)
+    assert [e["seq"] for e in newest] == [6, 5]
+    assert [e["seq"] for e in trail.audit.list(OWNER, limit=50)] == [6, 5, 4, 3, 2, 1]
+    assert [e["seq"] for e in trail.audit.list(OWNER, limit=2, text="step 1")] == [2]
