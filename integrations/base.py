@@ -20,6 +20,9 @@ codes. The contract:
   never raise ``httpx`` or ``KeyError`` from a malformed response; they raise
   :class:`PermanentError` naming what was malformed. Error messages never
   contain a token or other secret.
+* :meth:`PlatformAdapter.publish`, :meth:`PlatformAdapter.delete` and
+  :meth:`PlatformAdapter.search` are optional: the defaults raise
+  :class:`UnsupportedError`, and the capability flags say which an adapter has.
 * Capability flags say what the platform cannot do; callers check them before
   calling, and an adapter asked for something it cannot do raises
   :class:`UnsupportedError`.
@@ -107,6 +110,56 @@ class InboundPage:
 
 
 @dataclass(frozen=True)
+class MediaAttachment:
+    """One image to attach to a post, with its alt text.
+
+    ``data`` is the file's bytes for platforms that take an upload; ``source_url``
+    is a publicly reachable copy for platforms that fetch the image themselves
+    (Instagram). Alt text is required by policy; an adapter passes it on in the
+    platform's own field.
+    """
+
+    alt_text: str
+    mime_type: str = "image/jpeg"
+    data: bytes | None = None
+    source_url: str | None = None
+    filename: str = "image"
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboundPost:
+    """A new top-level post to publish on one account."""
+
+    text: str
+    media: tuple[MediaAttachment, ...] = ()
+    language: str = ""     # BCP-47 code, e.g. "en"; "" lets the platform guess
+    link: str | None = None  # a link to feature (Facebook's ``link``); may also be in the text
+
+
+@dataclass(frozen=True)
+class FoundPost:
+    """One public post a keyword search found (for the mention monitor)."""
+
+    platform: str
+    remote_id: str
+    author: Author
+    text: str
+    created_at: datetime
+    url: str | None = None
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of search results, newest first, and the cursor for older ones."""
+
+    posts: list[FoundPost]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
 class PublishResult:
     """What a platform returned for a reply or a post it accepted."""
 
@@ -169,6 +222,23 @@ class PlatformAdapter(abc.ABC):
         self, item: InboundItem, text: str, *, idempotency_key: str
     ) -> PublishResult:
         """Reply to ``item`` in its thread (a DM gets a DM back)."""
+
+    async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
+        """Publish ``post`` now; the result carries the public URL.
+
+        ``idempotency_key`` is stable across retries of the same post. Where the
+        platform cannot de-duplicate, the adapter looks for the post before it
+        creates it again, or does not retry an ambiguous failure.
+        """
+        raise UnsupportedError(f"{self.platform} cannot publish through its API", platform=self.platform)
+
+    async def delete(self, remote_id: str) -> None:
+        """Delete one of this account's own posts; deleting a deleted post is not an error."""
+        raise UnsupportedError(f"{self.platform} cannot delete posts through its API", platform=self.platform)
+
+    async def search(self, query: str, *, cursor: str | None = None, limit: int = 25) -> SearchPage:
+        """Public posts matching ``query`` (keyword search), newest first."""
+        raise UnsupportedError(f"{self.platform} offers no keyword search", platform=self.platform)
 
     async def aclose(self) -> None:
         """Release network resources; the default has none."""

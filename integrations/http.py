@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from integrations.base import (
+    AdapterError,
     AuthError,
     PermanentError,
     RateLimitedError,
@@ -46,6 +47,13 @@ from integrations.base import (
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], datetime]
+#: A platform's own reading of a failed response (status >= 400), for platforms
+#: whose status codes do not say what went wrong (Meta sends throttles as 400
+#: and decides by ``error.code``; LinkedIn's daily throttle lasts until 00:00
+#: UTC). It gets the response, the request's description ("meta GET /me") and
+#: the time now, and returns the typed error to raise or ``None`` for the
+#: default mapping. A returned :class:`TransientError` is retried like a 5xx.
+Classify = Callable[[httpx.Response, str, datetime], "AdapterError | None"]
 
 _AUTH_WORDS = ("token", "auth", "credential", "login", "scope", "unauthori", "expired")
 
@@ -172,8 +180,10 @@ class HttpTransport:
         sleep: Sleep = asyncio.sleep,
         rand: Callable[[], float] = _random.random,
         clock: Clock = _utc_now,
+        classify: Classify | None = None,
     ) -> None:
         self.platform = platform
+        self.classify = classify
         self.client = client
         self._token = token
         self.max_attempts = max(1, max_attempts)
@@ -187,6 +197,14 @@ class HttpTransport:
         self.rate_limit: RateLimit | None = None
 
     # -- helpers ---------------------------------------------------------
+
+    def set_token(self, token: str) -> None:
+        """Use a new bearer token from now on (after a refresh)."""
+        self._token = token
+
+    def error_message(self, response: httpx.Response) -> str:
+        """The platform's error text of a failed response, scrubbed of the token."""
+        return self._error_message(response)
 
     def _scrub(self, text: str) -> str:
         if self._token and self._token in text:
@@ -276,6 +294,16 @@ class HttpTransport:
             if rl is not None:
                 self.rate_limit = rl
             status = response.status_code
+            if status >= 400 and self.classify is not None:
+                typed = self.classify(response, what, now)
+                if isinstance(typed, TransientError):
+                    attempt += 1
+                    if attempt >= max_attempts:
+                        raise typed
+                    await self._sleep(self.backoff(attempt - 1))
+                    continue
+                if typed is not None:
+                    raise typed
             if status == 429:
                 until = parse_reset(response.headers.get("retry-after"), now)
                 if until is None and rl is not None:

@@ -42,6 +42,10 @@ BLUESKY_MAX_GRAPHEMES = 300
 BLUESKY_MAX_BYTES = 3000
 X_MAX_WEIGHTED = 280
 X_URL_LENGTH = 23
+LINKEDIN_MAX_CHARS = 3000
+FACEBOOK_MAX_CHARS = 63206
+INSTAGRAM_MAX_CHARS = 2200
+INSTAGRAM_MAX_HASHTAGS = 5
 
 _URL = re.compile(
     r"https?://(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}\.?(?::\d{1,5})?(?:[/?#][^\s<>\"]*)?",
@@ -293,3 +297,31 @@ def x_weighted_length(text: str) -> int:
             total += X_URL_LENGTH
         pos = end
     return total
+
+
+def linkedin_length(text: str) -> int:
+    """Characters of a LinkedIn ``commentary`` as the member typed it.
+
+    LinkedIn documents no counting rule; its validators count characters
+    (code points) of the plain text, before the little-text escaping the
+    adapter adds. Compare with :data:`LINKEDIN_MAX_CHARS`.
+    """
+    return len(unicodedata.normalize("NFC", text))
+
+
+def facebook_length(text: str) -> int:
+    """Characters of a Facebook Page post (compare with :data:`FACEBOOK_MAX_CHARS`)."""
+    return len(unicodedata.normalize("NFC", text))
+
+
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+
+
+def instagram_length(text: str) -> int:
+    """Characters of an Instagram caption (compare with :data:`INSTAGRAM_MAX_CHARS`)."""
+    return len(unicodedata.normalize("NFC", text))
+
+
+def instagram_hashtags(text: str) -> int:
+    """Hashtags in a caption; Instagram now takes at most :data:`INSTAGRAM_MAX_HASHTAGS`."""
+    return len(_HASHTAG.findall(text))

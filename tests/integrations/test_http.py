@@ -212,3 +212,41 @@ def test_no_retry_for_non_idempotent_creates():
     with pytest.raises(TransientError):
         run(t.request("POST", "/x", retry_transient=False))
     assert len(calls) == 1 and sleeps == []
+
+
+def test_platform_classifier_decides_before_the_status_mapping():
+    """Meta sends a throttle as HTTP 400; the platform's classifier turns it into a wait."""
+    until = NOW + timedelta(minutes=5)
+
+    def classify(response, what, now):
+        if response.json().get("code") == 80001:
+            return RateLimitedError(f"{what}: throttled", until=until, platform="meta")
+        return None
+
+    handler, calls = responder(httpx.Response(400, json={"code": 80001}))
+    t, _ = make(handler, classify=classify)
+    with pytest.raises(RateLimitedError) as ei:
+        run(t.request("GET", "/x"))
+    assert ei.value.until == until and len(calls) == 1
+    # None falls through to the default mapping: a 400 is permanent.
+    handler, _ = responder(httpx.Response(400, json={"code": 100, "error": "bad"}))
+    t, _ = make(handler, classify=classify)
+    with pytest.raises(PermanentError):
+        run(t.request("GET", "/x"))
+
+
+def test_classifier_transient_is_retried_then_raised():
+    handler, calls = responder(httpx.Response(400, json={"code": 2}))
+    t, sleeps = make(handler, max_attempts=3,
+                     classify=lambda r, what, now: TransientError(f"{what}: temporary", platform="meta"))
+    with pytest.raises(TransientError):
+        run(t.request("GET", "/x"))
+    assert len(calls) == 3 and len(sleeps) == 2
+
+
+def test_set_token_replaces_the_bearer():
+    handler, calls = responder(httpx.Response(200, json={}))
+    t, _ = make(handler)
+    t.set_token("fresh-token")
+    run(t.request("GET", "/x"))
+    assert calls[0].headers["authorization"] == "Bearer fresh-token"
