@@ -108,7 +108,7 @@ def _int(value: str | None) -> int | None:
     except ValueError:
         try:
             return int(float(value.strip()))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
 
 
