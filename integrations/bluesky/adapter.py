@@ -37,8 +37,14 @@ Replies (``send_reply``)
     (``com.atproto.repo.getRecord``); if a previous attempt already created it,
     that post is returned instead of posting twice.
 
+Posts (``publish``, ``delete``, ``search``)
+    New posts get the same facets and the same idempotent record key (from a
+    key space of their own), images go up with ``uploadBlob`` and carry their
+    alt text (:mod:`integrations.bluesky.publishing`); ``delete`` removes one of
+    our own posts; ``search`` is ``searchPosts`` through our PDS.
+
 Not here: DMs (``chat.bsky.*`` needs a privileged app password and the chat
-service; ``direct_messages`` is False), publish, delete and search (flags False).
+service; ``direct_messages`` is False).
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ from integrations.base import (
     AdapterError,
     Capabilities,
     InboundItem,
+    OutboundPost,
+    SearchPage,
     InboundPage,
     ItemKind,
     PermanentError,
@@ -66,7 +74,8 @@ from integrations.base import (
 )
 
 from .facets import build_facets, find_mentions
-from .parse import Notification, StrongRef, parse_datetime, parse_notifications_page
+from .parse import Notification, StrongRef, bsky_post_url, parse_datetime, parse_notifications_page
+from .publishing import check_post, clamp_search_limit, parse_search_page, upload_images
 from .xrpc import PLATFORM, XrpcClient
 
 CURSOR_PREFIX = "bsky1:"
@@ -118,10 +127,10 @@ class BlueskyAdapter(PlatformAdapter):
         inbound_mentions=True,
         direct_messages=False,  # no chat service here; needs a privileged app password
         reply=True,
-        publish=False,
-        delete=False,
-        media=False,
-        keyword_search=False,
+        publish=True,
+        delete=True,
+        media=True,
+        keyword_search=True,
         native_scheduling=False,  # Bluesky has none
     )
 
@@ -287,24 +296,98 @@ class BlueskyAdapter(PlatformAdapter):
             record["facets"] = facets
         if self.account.language:
             record["langs"] = [self.account.language]
+        created = await self._create_post(session.did, rkey, record)
+        if created.get("value") is not None:  # an earlier attempt had landed
+            return self._existing_result(created, item, rkey)
+        return self._result(created["uri"], created["cid"], item, root.uri, created_at)
+
+    async def _create_post(self, did: str, rkey: str, record: dict[str, Any]) -> dict[str, Any]:
+        """createRecord; ``{"uri", "cid"}``, or the existing record (with its
+        ``value``) when an earlier attempt with this key had landed."""
         try:
             body = await self.xrpc.call("POST", "com.atproto.repo.createRecord", json_body={
-                "repo": session.did, "collection": POST, "rkey": rkey, "record": record})
+                "repo": did, "collection": POST, "rkey": rkey, "record": record})
         except (PermanentError, TransientError):
             # an earlier attempt that did land (its answer was lost): the record
             # exists, and the reference PDS answers a second create with HTTP 500
             try:
-                existing = await self._get_own_post(session.did, rkey)
+                existing = await self._get_own_post(did, rkey)
             except AdapterError:
                 existing = None
             if existing is not None:
-                return self._existing_result(existing, item, rkey)
+                return existing
             raise
         uri, cid = body.get("uri"), body.get("cid")
         if not isinstance(uri, str) or not uri.startswith("at://"):
             raise PermanentError("createRecord response lacks a uri", platform=PLATFORM)
-        return self._result(uri, cid if isinstance(cid, str) else "", item, root.uri,
-                            created_at)
+        return {"uri": uri, "cid": cid if isinstance(cid, str) else ""}
+
+    # -- posts -------------------------------------------------------------
+
+    async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
+        """A new top-level post with mention and link facets and images with alt text.
+
+        Idempotent like replies: the record key comes from the idempotency key.
+        """
+        if not isinstance(idempotency_key, str) or not idempotency_key:
+            raise PermanentError("idempotency_key must be a non-empty string", platform=PLATFORM)
+        check_post(post)
+        session = await self.xrpc.ensure_session()
+        rkey = rkey_for(self.account.account_id, "post\n" + idempotency_key)
+        existing = await self._get_own_post(session.did, rkey)
+        record: dict[str, Any] = {}
+        if existing is None:
+            record = {"$type": POST, "text": post.text,
+                                      "createdAt": self._now().isoformat().replace("+00:00", "Z")}
+            facets = await self._facets(post.text)
+            if facets:
+                record["facets"] = facets
+            language = post.language or self.account.language
+            if language:
+                record["langs"] = [language]
+            embed = await upload_images(self.xrpc, post.media)
+            if embed is not None:
+                record["embed"] = embed
+            existing = await self._create_post(session.did, rkey, record)
+        value = existing.get("value")
+        if isinstance(value, dict) and value.get("reply") is not None:
+            raise PermanentError("idempotency_key was already used for a reply "
+                                 f"(record {rkey}); use a new key for a new post", platform=PLATFORM)
+        try:
+            published_at = parse_datetime((value or record).get("createdAt"))
+        except ValueError:
+            published_at = self._now()
+        handle = self.xrpc.session.handle if self.xrpc.session else self.account.handle.lstrip("@")
+        return PublishResult(remote_id=existing["uri"], url=bsky_post_url(handle, existing["uri"]),
+                             published_at=published_at,
+                             extra={"cid": existing.get("cid") or "", "rkey": rkey, "kind": "post"})
+
+    async def delete(self, remote_id: str) -> None:
+        """Delete one of this account's posts (``at://<our did>/app.bsky.feed.post/<rkey>``)."""
+        session = await self.xrpc.ensure_session()
+        parts = remote_id.split("/") if isinstance(remote_id, str) else []
+        if len(parts) != 5 or not remote_id.startswith("at://") or parts[3] != POST or not parts[4]:
+            raise PermanentError(f"{remote_id!r} is not a Bluesky post URI", platform=PLATFORM)
+        if parts[2] != session.did:
+            raise PermanentError(f"{remote_id} belongs to another account; only our own posts can be deleted",
+                                 platform=PLATFORM)
+        # deleteRecord of a record that is already gone succeeds: deleting twice is fine
+        await self.xrpc.call("POST", "com.atproto.repo.deleteRecord",
+                             json_body={"repo": session.did, "collection": POST, "rkey": parts[4]})
+
+    async def search(self, query: str, *, cursor: str | None = None, limit: int = 25) -> SearchPage:
+        """``app.bsky.feed.searchPosts`` (newest first) through our PDS, authenticated.
+
+        Bluesky asks that this be used for human-directed search; bulk
+        monitoring belongs on the firehose or Jetstream.
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise PermanentError("search query is empty", platform=PLATFORM)
+        params: dict[str, Any] = {"q": query, "sort": "latest", "limit": clamp_search_limit(limit)}
+        if cursor:
+            params["cursor"] = cursor
+        body = await self.xrpc.call("GET", "app.bsky.feed.searchPosts", params=params)
+        return parse_search_page(body)
 
     def _result(self, uri: str, cid: str, item: InboundItem, root_uri: str,
                 published_at: datetime) -> PublishResult:

@@ -192,19 +192,26 @@ class XrpcClient:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        content: bytes | None = None,
+        content_type: str = "",
     ) -> dict[str, Any]:
-        """One authenticated call; refreshes the session once on an expired token."""
+        """One authenticated call; refreshes the session once on an expired token.
+
+        ``content`` sends raw bytes (``uploadBlob``) with ``content_type``.
+        """
         session = await self.ensure_session()
         try:
             return await self._send(method, session.service, nsid, token=session.access_jwt,
-                                    params=params, json_body=json_body)
+                                    params=params, json_body=json_body, content=content,
+                                    content_type=content_type)
         except _XrpcFailure as failure:
             if not (failure.status == 401 or failure.error in _REFRESHABLE):
                 raise failure.typed() from None
         session = await self._refresh_after_failure(session.access_jwt)
         try:
             return await self._send(method, session.service, nsid, token=session.access_jwt,
-                                    params=params, json_body=json_body)
+                                    params=params, json_body=json_body, content=content,
+                                    content_type=content_type)
         except _XrpcFailure as failure:
             if failure.status == 401 or failure.error in _REFRESHABLE:
                 raise AuthError(
@@ -221,14 +228,18 @@ class XrpcClient:
         token: str | None,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        content: bytes | None = None,
+        content_type: str = "",
     ) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if content is not None:
+            headers["Content-Type"] = content_type or "application/octet-stream"
         try:
             response = await self._client.request(
                 method, f"{service}/xrpc/{nsid}", params=params, json=json_body,
-                headers=headers)
+                content=content, headers=headers)
         except httpx.TimeoutException:
             raise TransientError(f"Bluesky {nsid} timed out", platform=PLATFORM) from None
         except httpx.HTTPError as exc:

@@ -37,6 +37,8 @@ class FakeBluesky:
         # nsid -> queued answers (status, body (dict|str|bytes), headers), used first
         self.script: dict[str, list[tuple[int, Any, dict]]] = {}
         self.lose_create_response = False  # commit the record, then fail like a timeout
+        self.blobs: list[tuple[str, bytes]] = []  # (content type, bytes) uploaded
+        self.search_pages: dict[str | None, Any] = {None: "search_posts.json"}
 
     def queue(self, nsid: str, status: int, body: Any, headers: dict | None = None) -> None:
         self.script.setdefault(nsid, []).append((status, body, headers or {}))
@@ -59,6 +61,13 @@ class FakeBluesky:
         if self.script.get(nsid):
             return self._answer(*self.script[nsid].pop(0))
         auth = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if nsid == "com.atproto.repo.uploadBlob":
+            if auth not in self.valid_access:
+                return self._answer(400, "error_expired_token.json")
+            self.blobs.append((request.headers.get("content-type", ""), request.content))
+            return self._answer(200, {"blob": {"$type": "blob", "ref": {"$link": f"bafkblob{len(self.blobs)}"},
+                                               "mimeType": request.headers.get("content-type", ""),
+                                               "size": len(request.content)}})
         body = json.loads(request.content) if request.content else {}
         if nsid == "com.atproto.server.createSession":
             if body.get("password") != self.password:
@@ -99,6 +108,11 @@ class FakeBluesky:
             answer = fixture("create_record.json")
             answer["uri"], answer["cid"] = uri, self.records[rkey]["cid"]
             return self._answer(200, answer)
+        if nsid == "com.atproto.repo.deleteRecord":
+            self.records.pop(body["rkey"], None)
+            return self._answer(200, {})
+        if nsid == "app.bsky.feed.searchPosts":
+            return self._answer(200, self.search_pages.get(params.get("cursor"), {"posts": []}))
         return self._answer(400, {"error": "MethodNotImplemented", "message": nsid})
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from integrations.base import AccountRef, ItemKind
+from integrations.base import AccountRef, ItemKind, MediaAttachment, OutboundPost
 from integrations.bluesky import BlueskyAdapter, rkey_for
 
 PDS = os.environ.get("SOCOPS_BSKY_PDS", "http://localhost:2583")
@@ -114,3 +114,67 @@ def test_inbox_and_threaded_idempotent_reply_against_the_local_network():
              raw[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in stored["facets"]}
     assert spans == {"mention": "@" + alice["handle"], "link": "https://acme.example/holidays"}
     assert first.url == f"https://bsky.app/profile/{brand['handle']}/post/{first.extra['rkey']}"
+
+
+async def _publish_search_delete():
+    sfx = secrets.token_hex(3)
+    async with httpx.AsyncClient(base_url=f"{PDS}/xrpc/", timeout=10) as c:
+        brand, alice = await _account(c, "brand", sfx), await _account(c, "alice", sfx)
+        r = await c.post("com.atproto.server.createAppPassword", json={"name": "socops"},
+                         headers={"Authorization": "Bearer " + brand["accessJwt"]})
+        r.raise_for_status()
+        account = AccountRef(platform="bluesky", account_id=f"bluesky:{sfx}",
+                             handle="@" + brand["handle"], language="en")
+        adapter = BlueskyAdapter(account, base_url=PDS, identifier=brand["handle"],
+                                 app_password=r.json()["password"])
+        marker = f"kettle{sfx}"
+        text = f"New {marker} colours with @{alice['handle']} 🫖 https://acme.example/kettles"
+        image = MediaAttachment("A teal kettle on a wooden table", "image/png", data=_PNG, width=1, height=1)
+        try:
+            published = await adapter.publish(OutboundPost(text, media=(image,)), idempotency_key="launch-1")
+            found = []
+            for _ in range(40):  # the App View indexes the post within about 0.5 s
+                found = (await adapter.search(marker)).posts
+                if found:
+                    break
+                await asyncio.sleep(0.25)
+            rkey = published.remote_id.rsplit("/", 1)[1]
+            r = await c.get("com.atproto.repo.getRecord", params={
+                "repo": brand["did"], "collection": "app.bsky.feed.post", "rkey": rkey})
+            r.raise_for_status()
+            stored = r.json()["value"]
+            await adapter.delete(published.remote_id)
+            r = await c.get("com.atproto.repo.getRecord", params={
+                "repo": brand["did"], "collection": "app.bsky.feed.post", "rkey": rkey})
+            after_delete = r.status_code
+            gone = True
+            for _ in range(40):
+                if not (await adapter.search(marker)).posts:
+                    break
+                await asyncio.sleep(0.25)
+            else:
+                gone = False
+        finally:
+            await adapter.aclose()
+    return brand, alice, text, published, found, stored, after_delete, gone
+
+
+# a 1x1 PNG
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082")
+
+
+def test_publish_with_facets_and_alt_text_search_finds_it_delete_removes_it():
+    brand, alice, text, published, found, stored, after_delete, gone = asyncio.run(_publish_search_delete())
+    assert published.url == f"https://bsky.app/profile/{brand['handle']}/post/{published.extra['rkey']}"
+    raw = text.encode()
+    spans = {f["features"][0]["$type"].rsplit("#", 1)[1]:
+             raw[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in stored["facets"]}
+    assert spans == {"mention": "@" + alice["handle"], "link": "https://acme.example/kettles"}
+    mention = next(f for f in stored["facets"] if f["features"][0]["$type"].endswith("#mention"))
+    assert mention["features"][0]["did"] == alice["did"]
+    assert stored["embed"]["images"][0]["alt"] == "A teal kettle on a wooden table"
+    assert [p.remote_id for p in found] == [published.remote_id]
+    assert found[0].text == text and found[0].author.handle == "@" + brand["handle"]
+    assert after_delete == 400  # RecordNotFound
+    assert gone, "search still finds the post after delete"
