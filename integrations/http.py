@@ -84,6 +84,15 @@ class Response:
         return parse_link_header(self.headers.get("link", "")).get(rel)
 
 
+def encode_multipart(fields: Mapping[str, str], files: Mapping[str, tuple[str, bytes, str]]
+                     ) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body and its ``Content-Type`` (with the boundary),
+    encoded by httpx, for :meth:`HttpTransport.request`'s ``content``. ``files``
+    maps a field name to ``(filename, bytes, mime type)``."""
+    request = httpx.Request("POST", "http://multipart.invalid/", data=dict(fields), files=dict(files))
+    return request.read(), request.headers["Content-Type"]
+
+
 def parse_link_header(value: str) -> dict[str, str]:
     """``<url>; rel="next", <url>; rel="prev"`` -> ``{"next": url, "prev": url}``."""
     links: dict[str, str] = {}
@@ -258,11 +267,15 @@ class HttpTransport:
         params: Any = None,
         json_body: Any = None,
         data: Any = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         expect_json: bool = True,
         retry_transient: bool = True,
     ) -> Response:
         """Send, retrying transient failures; return JSON or raise a typed error.
+
+        ``content`` sends raw bytes (an image upload, a multipart body built
+        with its own ``Content-Type`` header).
 
         ``retry_transient=False`` is for creates the platform cannot de-duplicate
         (no idempotency key): a 5xx or a timeout is raised at once as
@@ -278,7 +291,8 @@ class HttpTransport:
             await self._pace()
             try:
                 response = await self.client.request(
-                    method, url, params=params, json=json_body, data=data, headers=all_headers
+                    method, url, params=params, json=json_body, data=data, content=content,
+                    headers=all_headers,
                 )
             except httpx.TransportError as exc:  # includes timeouts
                 attempt += 1
