@@ -1,4 +1,4 @@
-"""The Mastodon adapter: mentions, replies and DMs in; threaded replies out.
+"""The Mastodon adapter: mentions, replies and DMs in; threaded replies, posts out.
 
 Inbound comes from two streams, merged oldest first:
 
@@ -6,7 +6,11 @@ Inbound comes from two streams, merged oldest first:
   (Mastodon returns newest first; we sort). A mention whose status replies
   to one of the account's statuses (``in_reply_to_account_id`` is ours) is an
   :attr:`ItemKind.COMMENT`, any other an :attr:`ItemKind.MENTION`. Mentions
-  with ``direct`` visibility are left to the DM stream.
+  with ``direct`` visibility are left to the DM stream. The API gives at most
+  80 notifications a request; when the caller's ``limit`` is larger, one call
+  follows ``min_id`` forward over several requests while the pages are full,
+  keeping a fifth of ``limit`` (at most 40) for DMs, so a backlog of mentions
+  does not starve the DM stream.
 * ``GET /api/v1/conversations`` (DMs, :attr:`ItemKind.DM`): its ids are
   internal, so the position is the ``min_id`` of the ``Link: rel="prev"``
   header (else the newest ``last_status`` id seen). Mastodon shows only the
@@ -25,13 +29,33 @@ mention's or comment's thread is the status it replies to, or itself
 
 Text in records is the status's HTML turned into plain text (tags dropped,
 ``<br>`` and paragraphs kept as line breaks, entities unescaped).
+
+Publishing (:meth:`MastodonAdapter.publish`): the instance's limits are read
+once from ``GET /api/v2/instance`` (defaults 500 characters, 4 attachments,
+23 per URL, 1500 for alt text when absent or on a 404 from older servers) and
+checked before anything is sent. Each image is uploaded with
+``POST /api/v2/media`` (multipart ``file`` + ``description`` = alt text); a 202
+means the server is still processing it, so ``GET /api/v1/media/:id`` is polled
+(206 = not yet) a bounded number of times before a :class:`TransientError`.
+The status is created public with ``Idempotency-Key`` = the caller's key, so a
+retry (ours after a 5xx or timeout, or the caller's) never posts twice; a retry
+of the whole publish may leave unattached uploads, which Mastodon removes. A
+``post.link`` not already in the text is appended to it (Mastodon has no
+separate link field).
+
+Keyword search (:meth:`MastodonAdapter.search`) uses ``GET /api/v2/search``
+with ``type=statuses``. Full-text status search needs Elasticsearch on the
+instance and finds only statuses it indexes: the account's own, ones it
+favourited or was mentioned in, and those of accounts that opted in
+(``indexable``). A query that is a single hashtag (``#tag``) reads the tag
+timeline ``GET /api/v1/timelines/tag/:tag`` instead, which sees every public
+status with that tag the instance knows, indexed or not.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
-from html.parser import HTMLParser
+import asyncio
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -39,201 +63,74 @@ import httpx
 
 from integrations.base import (
     AccountRef,
-    Author,
+    AdapterError,
     Capabilities,
     InboundItem,
     InboundPage,
     ItemKind,
+    MediaAttachment,
+    OutboundPost,
     PermanentError,
     PlatformAdapter,
     PublishResult,
+    SearchPage,
+    TransientError,
 )
-from integrations.http import HttpTransport, _utc_now
-from integrations.text_length import MASTODON_MAX_CHARS, mastodon_length
+from integrations.http import HttpTransport, _utc_now, encode_multipart
+from integrations.mastodon_parse import (
+    PLATFORM,
+    InstanceLimits,
+    _get_obj,
+    _get_str,
+    _id_key,
+    _malformed,
+    _parse_time,
+    _query_param,
+    decode_cursor,
+    encode_cursor,
+    html_to_text,
+    parse_conversations,
+    parse_found_posts,
+    parse_instance_limits,
+    parse_media_id,
+    parse_notifications,
+    parse_publish_result,
+    parse_search,
+)
+from integrations.text_length import (
+    MASTODON_MAX_CHARS,
+    MASTODON_URL_LENGTH,
+    find_urls,
+    mastodon_length,
+)
 
-PLATFORM = "mastodon"
+__all__ = [
+    "MastodonAdapter", "html_to_text", "parse_notifications", "parse_conversations",
+    "encode_cursor", "decode_cursor", "InstanceLimits",
+]
+
 NOTIFICATIONS_MAX = 80
 CONVERSATIONS_MAX = 40
-_CURSOR_PREFIX = "v1:"
+SEARCH_MAX = 40
+#: Checks of a media attachment still processing (202/206) before giving up,
+#: sleeping 1, 2, 4, then 5 s between them (about half a minute in all).
+MEDIA_POLL_ATTEMPTS = 8
+MEDIA_POLL_CAP_S = 5.0
+_HASHTAG_QUERY = re.compile(r"#(\w+)")
+_SEARCH_CURSOR = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
-def _malformed(what: str) -> PermanentError:
-    return PermanentError(f"malformed response from {PLATFORM}: {what}", platform=PLATFORM)
+class _NotFound(PermanentError):
+    """A 404; a :class:`PermanentError` like any other outside this module."""
 
 
-# -- HTML to plain text ---------------------------------------------------------
-
-class _PlainText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._paragraphs = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "p":
-            if self._paragraphs:
-                self.parts.append("\n\n")
-            self._paragraphs += 1
-
-    def handle_startendtag(self, tag: str, attrs: Any) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(content: str) -> str:
-    """Mastodon's sanitized status HTML as plain text; no markup survives."""
-    parser = _PlainText()
-    try:
-        parser.feed(content)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; be safe on pathological input
-        return ""
-    return "".join(parser.parts).strip()
-
-
-# -- JSON helpers ---------------------------------------------------------------
-
-def _get_str(obj: Any, key: str, what: str, *, required: bool = True) -> str:
-    if not isinstance(obj, dict):
-        raise _malformed(f"{what} is not an object")
-    value = obj.get(key)
-    if value is None and not required:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _malformed(f"{what}.{key} is missing or not a string")
-    return str(value)
-
-
-def _get_obj(obj: Any, key: str, what: str) -> dict[str, Any]:
-    if not isinstance(obj, dict) or not isinstance(obj.get(key), dict):
-        raise _malformed(f"{what}.{key} is missing or not an object")
-    return obj[key]
-
-
-def _parse_time(value: str, what: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return when.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise _malformed(f"{what} is not an ISO 8601 time") from None
-
-
-def _id_key(value: str) -> tuple[int, str]:
-    """Mastodon ids are opaque strings, in practice numeric: order by length then text."""
-    return (len(value), value)
-
-
-def parse_author(account: Any, what: str = "account") -> Author:
-    return Author(
-        remote_id=_get_str(account, "id", what),
-        handle="@" + _get_str(account, "acct", what),
-        display_name=_get_str(account, "display_name", what, required=False),
-    )
-
-
-def parse_status(
-    status: Any, ref: AccountRef, *, kind: ItemKind, thread_id: str, what: str = "status"
-) -> InboundItem:
-    sid = _get_str(status, "id", what)
-    content = _get_str(status, "content", what, required=False)
-    return InboundItem(
-        platform=PLATFORM,
-        account_id=ref.account_id,
-        remote_id=sid,
-        kind=kind,
-        thread_id=thread_id,
-        author=parse_author(_get_obj(status, "account", what), f"{what}.account"),
-        text=html_to_text(content),
-        created_at=_parse_time(_get_str(status, "created_at", what), f"{what}.created_at"),
-        parent_remote_id=_get_str(status, "in_reply_to_id", what, required=False) or None,
-        url=_get_str(status, "url", what, required=False) or None,
-        language=_get_str(status, "language", what, required=False),
-    )
-
-
-def parse_notifications(data: Any, ref: AccountRef, own_id: str) -> tuple[list[InboundItem], str | None]:
-    """Mention notifications -> (items, newest notification id in the page)."""
-    if not isinstance(data, list):
-        raise _malformed("notifications is not a list")
-    items: list[InboundItem] = []
-    newest: str | None = None
-    for n in data:
-        nid = _get_str(n, "id", "notification")
-        if newest is None or _id_key(nid) > _id_key(newest):
-            newest = nid
-        if n.get("type") != "mention" or n.get("status") is None:
-            continue
-        status = _get_obj(n, "status", "notification")
-        if status.get("visibility") == "direct":
-            continue  # the conversations stream brings DMs
-        sid = _get_str(status, "id", "notification.status")
-        parent = _get_str(status, "in_reply_to_id", "notification.status", required=False)
-        to_account = _get_str(status, "in_reply_to_account_id", "notification.status", required=False)
-        kind = ItemKind.COMMENT if parent and own_id and to_account == own_id else ItemKind.MENTION
-        items.append(parse_status(
-            status, ref, kind=kind, thread_id=f"{PLATFORM}:status:{parent or sid}",
-            what="notification.status",
-        ))
-    return items, newest
-
-
-def parse_conversations(data: Any, ref: AccountRef, own_id: str) -> tuple[list[InboundItem], str | None]:
-    """Conversations -> (DM items not written by us, newest last_status id)."""
-    if not isinstance(data, list):
-        raise _malformed("conversations is not a list")
-    items: list[InboundItem] = []
-    newest: str | None = None
-    for c in data:
-        cid = _get_str(c, "id", "conversation")
-        if not isinstance(c, dict) or c.get("last_status") is None:
-            continue
-        status = _get_obj(c, "last_status", "conversation")
-        item = parse_status(
-            status, ref, kind=ItemKind.DM, thread_id=f"{PLATFORM}:conv:{cid}",
-            what="conversation.last_status",
-        )
-        if newest is None or _id_key(item.remote_id) > _id_key(newest):
-            newest = item.remote_id
-        if own_id and item.author.remote_id == own_id:
-            continue
-        items.append(item)
-    return items, newest
-
-
-def encode_cursor(notifications: str | None, conversations: str | None) -> str:
-    return _CURSOR_PREFIX + json.dumps({"n": notifications, "c": conversations}, sort_keys=True)
-
-
-def decode_cursor(cursor: str | None) -> tuple[str | None, str | None]:
-    if cursor is None:
-        return None, None
-    if not cursor.startswith(_CURSOR_PREFIX):
-        raise PermanentError("invalid mastodon cursor", platform=PLATFORM)
-    try:
-        data = json.loads(cursor[len(_CURSOR_PREFIX):])
-    except ValueError:
-        raise PermanentError("invalid mastodon cursor", platform=PLATFORM) from None
-    if not isinstance(data, dict):
-        raise PermanentError("invalid mastodon cursor", platform=PLATFORM)
-    n, c = data.get("n"), data.get("c")
-    if not all(v is None or isinstance(v, str) for v in (n, c)):
-        raise PermanentError("invalid mastodon cursor", platform=PLATFORM)
-    return n, c
-
-
-def _query_param(url: str | None, name: str) -> str | None:
-    if not url:
-        return None
-    try:
-        return httpx.URL(url).params.get(name)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return None
+def _status_length(text: str, limits: InstanceLimits) -> int:
+    """Characters as the instance counts them, with its own per-URL weight."""
+    length = mastodon_length(text)
+    if limits.characters_reserved_per_url != MASTODON_URL_LENGTH:
+        extra = limits.characters_reserved_per_url - MASTODON_URL_LENGTH
+        length += extra * len(find_urls(text))
+    return length
 
 
 class MastodonAdapter(PlatformAdapter):
@@ -245,10 +142,10 @@ class MastodonAdapter(PlatformAdapter):
         inbound_mentions=True,
         direct_messages=True,
         reply=True,
-        publish=False,
-        delete=False,
-        media=False,
-        keyword_search=False,
+        publish=True,
+        delete=True,
+        media=True,
+        keyword_search=True,
         native_scheduling=False,
     )
 
@@ -270,8 +167,12 @@ class MastodonAdapter(PlatformAdapter):
         self._client = client or httpx.AsyncClient(timeout=30.0)
         self._own_id = own_account_id
         self.max_characters = max_characters
+        self._limits: InstanceLimits | None = None
+        self._sleep = transport_options.get("sleep", asyncio.sleep)
+        self._outer_classify = transport_options.pop("classify", None)
         self.http = HttpTransport(
-            PLATFORM, self._client, token=token, clock=clock or _utc_now, **transport_options
+            PLATFORM, self._client, token=token, clock=clock or _utc_now,
+            classify=self._classify, **transport_options,
         )
 
     def __repr__(self) -> str:  # never show the token
@@ -280,26 +181,52 @@ class MastodonAdapter(PlatformAdapter):
     def _url(self, path: str) -> str:
         return self.base_url + path
 
+    def _classify(self, response: httpx.Response, what: str, now: Any) -> AdapterError | None:
+        """404 becomes :class:`_NotFound` (same message) so callers can tell it apart."""
+        if self._outer_classify is not None:
+            typed = self._outer_classify(response, what, now)
+            if typed is not None:
+                return typed
+        if response.status_code == 404:
+            msg = self.http.error_message(response)
+            return _NotFound(f"{what}: HTTP 404" + (f": {msg}" if msg else ""), platform=PLATFORM)
+        return None
+
     async def own_account_id(self) -> str:
         if self._own_id is None:
             r = await self.http.request("GET", self._url("/api/v1/accounts/verify_credentials"))
             self._own_id = _get_str(r.data, "id", "verify_credentials")
         return self._own_id
 
+    # -- inbound -------------------------------------------------------------------
+
     async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
         n_pos, c_pos = decode_cursor(cursor)
         own = await self.own_account_id()
         limit = max(1, limit)
 
+        # Mentions: the first request asks min(80, limit) as always; more pages
+        # follow while they come back full, up to ``limit`` less the DMs' share.
+        n_cap = limit - min(CONVERSATIONS_MAX, limit // 5)
+        mentions: list[InboundItem] = []
+        new_n_pos = n_pos
+        seen = 0
         n_limit = min(NOTIFICATIONS_MAX, limit)
-        r = await self.http.request(
-            "GET", self._url("/api/v1/notifications"),
-            params={"types[]": "mention", "limit": str(n_limit), "min_id": n_pos or "0"},
-        )
-        mentions, newest_n = parse_notifications(r.data, self.account, own)
-        n_more = isinstance(r.data, list) and len(r.data) >= n_limit
-        prev_min = _query_param(r.link("prev"), "min_id")
-        new_n_pos = newest_n or prev_min or n_pos
+        while True:
+            r = await self.http.request(
+                "GET", self._url("/api/v1/notifications"),
+                params={"types[]": "mention", "limit": str(n_limit), "min_id": new_n_pos or "0"},
+            )
+            page_items, newest_n = parse_notifications(r.data, self.account, own)
+            mentions += page_items
+            got = len(r.data)  # a list: parse_notifications checked
+            n_more = got >= n_limit
+            prev_min = _query_param(r.link("prev"), "min_id")
+            new_n_pos = newest_n or prev_min or new_n_pos
+            seen += got
+            n_limit = min(NOTIFICATIONS_MAX, n_cap - seen)
+            if not n_more or n_limit <= 0:
+                break
 
         # At most ``limit`` items in all: DMs get what the mentions left.
         dms: list[InboundItem] = []
@@ -320,6 +247,8 @@ class MastodonAdapter(PlatformAdapter):
         return InboundPage(
             items=items, cursor=encode_cursor(new_n_pos, new_c_pos), has_more=n_more or c_more
         )
+
+    # -- replies ----------------------------------------------------------------------
 
     async def send_reply(
         self, item: InboundItem, text: str, *, idempotency_key: str
@@ -367,6 +296,127 @@ class MastodonAdapter(PlatformAdapter):
             published_at=_parse_time(_get_str(r.data, "created_at", "status"), "status.created_at"),
             extra={"visibility": visibility},
         )
+
+    # -- publishing ---------------------------------------------------------------------
+
+    async def instance_limits(self) -> InstanceLimits:
+        """The instance's status and media limits, read once (defaults on a 404)."""
+        if self._limits is None:
+            try:
+                r = await self.http.request("GET", self._url("/api/v2/instance"))
+            except _NotFound:
+                self._limits = InstanceLimits()
+            else:
+                self._limits = parse_instance_limits(r.data)
+        return self._limits
+
+    def _check(self, text: str, media: tuple[MediaAttachment, ...], limits: InstanceLimits) -> None:
+        length = _status_length(text, limits)
+        if length > limits.max_characters:
+            raise PermanentError(
+                f"post is {length} characters; the instance allows {limits.max_characters}",
+                platform=PLATFORM,
+            )
+        if len(media) > limits.max_media_attachments:
+            raise PermanentError(
+                f"post has {len(media)} images; the instance allows {limits.max_media_attachments}",
+                platform=PLATFORM,
+            )
+        for n, m in enumerate(media, 1):
+            if m.data is None:
+                raise PermanentError(
+                    f"image {n} has no data; mastodon takes uploads, not URLs", platform=PLATFORM)
+            if len(m.alt_text) > limits.description_limit:
+                raise PermanentError(
+                    f"alt text of image {n} is {len(m.alt_text)} characters; "
+                    f"the instance allows {limits.description_limit}",
+                    platform=PLATFORM,
+                )
+
+    async def _upload(self, media: MediaAttachment) -> str:
+        """Upload one image with its alt text; return its id once processed."""
+        url = self._url("/api/v2/media")
+        fields = {"description": media.alt_text} if media.alt_text else {}
+        body, content_type = encode_multipart(
+            fields, {"file": (media.filename or "image", media.data or b"", media.mime_type)})
+        r = await self.http.request("POST", url, content=body, headers={"Content-Type": content_type})
+        media_id = parse_media_id(r.data)
+        if r.status == 200:
+            return media_id
+        path = self._url(f"/api/v1/media/{quote(media_id, safe='')}")
+        for attempt in range(MEDIA_POLL_ATTEMPTS):
+            await self._sleep(min(MEDIA_POLL_CAP_S, 2.0 ** attempt))
+            r = await self.http.request("GET", path)
+            if r.status == 200:
+                return media_id
+        raise TransientError(
+            f"mastodon media {media_id} still processing after {MEDIA_POLL_ATTEMPTS} checks",
+            platform=PLATFORM,
+        )
+
+    async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
+        """Publish ``post`` publicly now; see the module docstring."""
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text}\n\n{post.link}" if text else post.link
+        if not text.strip() and not post.media:
+            raise PermanentError("post has neither text nor images", platform=PLATFORM)
+        limits = await self.instance_limits()
+        self._check(text, post.media, limits)
+        media_ids = [await self._upload(m) for m in post.media]
+        body: dict[str, Any] = {"status": text, "visibility": "public"}
+        if media_ids:
+            body["media_ids"] = media_ids
+        if post.language:
+            body["language"] = post.language
+        r = await self.http.request(
+            "POST", self._url("/api/v1/statuses"), json_body=body,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return parse_publish_result(r.data, visibility="public")
+
+    async def delete(self, remote_id: str) -> None:
+        """Delete one of the account's statuses; a 404 means it is already gone."""
+        if not remote_id:
+            raise PermanentError("no status id to delete", platform=PLATFORM)
+        try:
+            await self.http.request(
+                "DELETE", self._url(f"/api/v1/statuses/{quote(remote_id, safe='')}"),
+                expect_json=False,
+            )
+        except _NotFound:
+            return
+
+    # -- search -------------------------------------------------------------------------
+
+    async def search(self, query: str, *, cursor: str | None = None, limit: int = 25) -> SearchPage:
+        """Public statuses matching ``query``, newest first; ``cursor`` pages to older ones.
+
+        Full-text search finds only what the instance indexes (own statuses,
+        favourited, mentioned, and opted-in accounts); a single ``#tag`` reads
+        the tag timeline instead. The cursor is the oldest status id of the
+        page (``max_id`` of the next request); an empty page has none.
+        """
+        q = query.strip()
+        if not q:
+            raise PermanentError("empty search query", platform=PLATFORM)
+        if cursor is not None and not _SEARCH_CURSOR.fullmatch(cursor):
+            raise PermanentError("invalid mastodon search cursor", platform=PLATFORM)
+        params: dict[str, str] = {"limit": str(max(1, min(SEARCH_MAX, limit)))}
+        if cursor:
+            params["max_id"] = cursor
+        tag = _HASHTAG_QUERY.fullmatch(q)
+        if tag:
+            r = await self.http.request(
+                "GET", self._url(f"/api/v1/timelines/tag/{quote(tag.group(1), safe='')}"),
+                params=params,
+            )
+            posts = parse_found_posts(r.data, "tag timeline")
+        else:
+            params.update({"q": q, "type": "statuses", "resolve": "false"})
+            r = await self.http.request("GET", self._url("/api/v2/search"), params=params)
+            posts = parse_search(r.data)
+        return SearchPage(posts=posts, cursor=posts[-1].remote_id if posts else None)
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -101,7 +101,8 @@ def test_is_a_platform_adapter_with_honest_capabilities():
     assert isinstance(a, PlatformAdapter)
     caps = a.capabilities
     assert caps.direct_messages and caps.reply and caps.inbound_mentions and caps.inbound_comments
-    assert not (caps.publish or caps.media or caps.keyword_search or caps.native_scheduling)
+    assert caps.publish and caps.delete and caps.media and caps.keyword_search
+    assert not caps.native_scheduling  # the scheduler decides whether to use scheduled_at
     assert TOKEN not in repr(a)
 
 
