@@ -11,8 +11,9 @@ Every change is audited.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from console.actors import Actor
@@ -22,17 +23,18 @@ from console.permissions import ACCOUNT_MANAGE, ACCOUNT_VIEW
 from console.records import format_time
 from console.secrets import SecretStore
 from data import CollectionSpec, Store
+from console.platforms import PLATFORMS, SaveCredential, platform_spec
 from integrations.base import AccountRef, AdapterError, PlatformAdapter
-from integrations.bluesky import BlueskyAdapter
-from integrations.mastodon import MastodonAdapter
 
 ACCOUNTS = "accounts"
+SYNC = "sync"  # the worker's per-account sync state (console.worker)
 ACCOUNT_COLLECTIONS = (CollectionSpec(ACCOUNTS, schema_version=1),)
 
 #: Platforms that can be connected, and what their credential is called.
-CONNECTABLE = {"bluesky": "app password", "mastodon": "access token"}
+CONNECTABLE = {name: spec.credential for name, spec in PLATFORMS.items()}
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9._@:-]{1,120}$")
+_OPTION = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
 
 
 @dataclass(frozen=True)
@@ -41,43 +43,55 @@ class ConnectedAccount:
 
     ref: AccountRef
     base_url: str
-    identifier: str    # Bluesky handle or DID; Mastodon account name
+    identifier: str    # Bluesky handle, Mastodon/X user name, LinkedIn organization id, Meta Page/IG user id
+    options: dict[str, str] = field(default_factory=dict)  # further non-secret settings (Instagram's page_id)
 
     def to_record(self) -> dict:
         return {"platform": self.ref.platform, "handle": self.ref.handle,
                 "display_name": self.ref.display_name, "language": self.ref.language,
                 "region": self.ref.region, "timezone": self.ref.timezone,
-                "base_url": self.base_url, "identifier": self.identifier}
+                "base_url": self.base_url, "identifier": self.identifier, "options": dict(self.options)}
 
     @classmethod
     def from_record(cls, record: dict) -> "ConnectedAccount":
         ref = AccountRef(platform=record["platform"], account_id=record["_key"], handle=record["handle"],
                          display_name=record.get("display_name", ""), language=record.get("language", ""),
                          region=record.get("region", ""), timezone=record.get("timezone", "UTC"))
-        return cls(ref, record["base_url"], record["identifier"])
+        options = record.get("options")
+        return cls(ref, record["base_url"], record["identifier"],
+                   {str(k): str(v) for k, v in options.items()} if isinstance(options, dict) else {})
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """One account as the Accounts panel and ``account list`` show it."""
+
+    ref: AccountRef
+    server: str       # "" for the built-in sandbox
+    state: str        # "sandbox", "ok", "needs-reconnect", "rate-limited", "failing", "not synced yet"
+    detail: str = ""  # what the worker last said (platform text: untrusted)
+
+    @property
+    def connected(self) -> bool:
+        return self.ref.platform != "sandbox"
 
 
 def credential_entry(account_id: str) -> str:
     return f"account:{account_id}"
 
 
-def build_adapter(account: ConnectedAccount, credential: str, clock: Callable[[], Any]) -> PlatformAdapter:
+def build_adapter(account: ConnectedAccount, credential: str, clock: Callable[[], Any],
+                  save_credential: SaveCredential | None = None) -> PlatformAdapter:
     """The adapter of ``account``'s platform, holding ``credential``."""
-    if account.ref.platform == "bluesky":
-        return BlueskyAdapter(account.ref, base_url=account.base_url, identifier=account.identifier,
-                              app_password=credential, clock=clock)
-    if account.ref.platform == "mastodon":
-        return MastodonAdapter(account.ref, base_url=account.base_url, token=credential, clock=clock)
-    raise InvalidAction(f"{account.ref.platform} accounts cannot be connected yet; "
-                        f"connectable: {', '.join(CONNECTABLE)}")
+    return platform_spec(account.ref.platform).build(account, credential, clock,
+                                                     save_credential or (lambda _text: None))
 
 
 class AccountService:
     """Connect, list, test and remove the team's platform accounts."""
 
     def __init__(self, store: Store, audit: AuditTrail, secrets: SecretStore, clock: Callable[[], Any], *,
-                 adapter_factory: Callable[[ConnectedAccount, str, Callable[[], Any]], PlatformAdapter]
-                 = build_adapter) -> None:
+                 adapter_factory: Callable[..., PlatformAdapter] = build_adapter) -> None:
         self.store = store
         self.audit = audit
         self.secrets = secrets
@@ -102,39 +116,56 @@ class AccountService:
 
     def adapter_for(self, account: ConnectedAccount) -> PlatformAdapter | None:
         """The account's adapter, or None when its credential is missing from the keyring."""
-        credential = self.secrets.get(credential_entry(account.ref.account_id))
+        entry = credential_entry(account.ref.account_id)
+        credential = self.secrets.get(entry)
         if not credential:
             return None
-        return self.adapter_factory(account, credential, self.clock)
+        return self.adapter_factory(account, credential, self.clock, lambda text: self.secrets.set(entry, text))
 
     # -- changing ------------------------------------------------------------------------
-    async def connect(self, actor: Actor, platform: str, *, base_url: str, identifier: str, credential: str,
+    async def connect(self, actor: Actor, platform: str, *, base_url: str = "", identifier: str, credential: str,
                       handle: str = "", display_name: str = "", language: str = "", region: str = "",
-                      timezone: str = "UTC") -> ConnectedAccount:
+                      timezone: str = "UTC", options: dict[str, str] | None = None) -> ConnectedAccount:
         """Check ``credential`` with the platform, then keep the account (and the
         credential in the keyring). A high-risk action: it needs a fresh code."""
         actor.require(ACCOUNT_MANAGE)
-        if platform not in CONNECTABLE:
-            raise InvalidAction(f"{platform!r} cannot be connected yet; connectable: {', '.join(CONNECTABLE)}")
+        spec = platform_spec(platform)
         identifier = identifier.strip().lstrip("@")
         if not _IDENTIFIER.match(identifier):
-            raise InvalidAction(f"{identifier!r} is not an account name for {platform}")
+            raise InvalidAction(f"{identifier!r} is not a {spec.account_label} for {spec.title}")
+        base_url = (spec.server if spec.server_fixed else base_url.strip() or spec.server)
         if not base_url.startswith(("https://", "http://")):
-            raise InvalidAction(f"{base_url!r} is not a server address; use https://...")
+            raise InvalidAction(f"{base_url!r} is not a server address; use https://..." if base_url
+                                else f"{spec.title} needs the server address, e.g. https://mastodon.social")
         if not credential.strip():
-            raise InvalidAction(f"the {CONNECTABLE[platform]} is empty")
+            raise InvalidAction(f"the {spec.credential} is empty")
+        options = {k: v.strip() for k, v in (options or {}).items() if v and v.strip()}
+        for name in options:
+            if name not in spec.options:
+                raise InvalidAction(f"{spec.title} has no setting {name!r}")
+            if not _OPTION.match(options[name]):
+                raise InvalidAction(f"{options[name]!r} is not a valid {name}")
+        missing = [name for name in spec.options if name not in options and "optional" not in
+                   spec.option_hints.get(name, "")]
+        if missing:
+            raise InvalidAction(f"{spec.title} needs {', '.join(missing)}")
         account_id = f"{platform}:{identifier}"
         if self.store.has(ACCOUNTS, account_id):
             raise InvalidAction(f"{account_id} is connected already; remove it first to reconnect")
         self.secrets.require_keyring(f"connecting {account_id}")
         account = ConnectedAccount(
             AccountRef(platform, account_id, handle or f"@{identifier}", display_name, language, region,
-                       timezone), base_url.rstrip("/"), identifier)
+                       timezone), base_url.rstrip("/"), identifier, options)
         await self._check(account, credential.strip())
         self.secrets.set(credential_entry(account_id), credential.strip())
 
         def keep(tx) -> AuditNote:
-            tx.insert(ACCOUNTS, account_id, dict(account.to_record(), connected_at=format_time(self.clock())))
+            # ``connection`` tells a reconnect (a new credential) from the account the worker has
+            tx.insert(ACCOUNTS, account_id, dict(account.to_record(), connected_at=format_time(self.clock()),
+                                                 connection=uuid.uuid4().hex))
+            sync = tx.get(SYNC, account_id)
+            if sync is not None:  # a reconnect: the old "needs reconnect" no longer holds
+                tx.delete(SYNC, account_id, expected_version=sync["_v"])
             return AuditNote("account.connect", f"account/{account_id}",
                              f"{platform} at {account.base_url}, region {region or '-'}")
 
@@ -153,7 +184,7 @@ class AccountService:
         if not credential:
             raise InvalidAction(f"{account_id} has no credential in the keyring; remove and connect it again")
         await self._check(account, credential)
-        return f"{account_id}: connected, the platform accepted the {CONNECTABLE[account.ref.platform]}"
+        return f"{account_id}: connected, the platform accepted the {platform_spec(account.ref.platform).credential}"
 
     def remove(self, actor: Actor, account_id: str) -> None:
         """Forget the account and its credential (items already in the inbox stay)."""
@@ -170,7 +201,9 @@ class AccountService:
         self.secrets.delete(credential_entry(account_id))
 
     async def _check(self, account: ConnectedAccount, credential: str) -> None:
-        adapter = self.adapter_factory(account, credential, self.clock)
+        entry = credential_entry(account.ref.account_id)
+        adapter = self.adapter_factory(account, credential, self.clock,
+                                       lambda text: self.secrets.set(entry, text))
         try:
             await adapter.fetch_inbound(None, limit=1)
         except AdapterError as error:

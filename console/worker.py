@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from console.inbound import inbound_from_item, record_from_inbound
+from console.accounts import SYNC
 from console.audit import AuditNote, AuditTrail
 from console.errors import ItemNotFound
 from console.inbox import InboxService
@@ -52,7 +53,6 @@ from integrations.base import (
 
 log = logging.getLogger("socops.worker")
 
-SYNC = "sync"
 WORKER_ACTOR = "worker"
 MAX_PAGES_PER_PASS = 20
 MAX_REPLY_ATTEMPTS = 6
@@ -157,8 +157,14 @@ class InboxWorker:
     """One pass, or a loop of passes, over every connected account."""
 
     def __init__(self, store: Store, inbox: InboxService, adapters: dict[str, PlatformAdapter], *,
-                 sla: SlaTargets, clock: Callable[[], datetime], audit: AuditTrail) -> None:
+                 sla: SlaTargets, clock: Callable[[], datetime], audit: AuditTrail,
+                 reconcile: Callable[[dict[str, PlatformAdapter]],
+                                     tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]] | None = None
+                 ) -> None:
         self.store = store
+        #: Called before each pass to follow accounts connected, reconnected or
+        #: removed meanwhile: returns the adapters to use and the ones to close.
+        self.reconcile = reconcile
         self.audit = audit
         self.inbox = inbox
         self.adapters = adapters
@@ -171,6 +177,10 @@ class InboxWorker:
     async def run_once(self) -> PassReport:
         report = PassReport()
         self.store.refresh()
+        if self.reconcile is not None:
+            self.adapters, gone = self.reconcile(self.adapters)
+            for adapter in gone:
+                await adapter.aclose()
         for account_id, adapter in self.adapters.items():
             await self._pull(account_id, adapter, report)
         await self._send_replies(report)

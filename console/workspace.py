@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService
+from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.governance import GOVERNANCE_FILE, Governance
@@ -138,17 +138,45 @@ class Workspace:
                                                history_start=backlog_from)
             for account in self.accounts if account.platform == "sandbox"
         }
+        adapters.update(self.reconcile_adapters({})[0])
+        return adapters
+
+    def reconcile_adapters(self, current: dict[str, PlatformAdapter]
+                           ) -> tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]:
+        """Follow connects, reconnects and removals made since ``current`` was built
+        (here or in another process): ``(adapters now, adapters to close)``. The
+        sandbox's adapters are kept as they are."""
+        adapters = {key: adapter for key, adapter in current.items() if adapter.platform == "sandbox"}
+        gone: list[PlatformAdapter] = []
         for account in self.platform_accounts.connected():
+            account_id = account.ref.account_id
+            stamp = (self.store.get(ACCOUNTS, account_id) or {}).get("connection")
+            adapter = current.get(account_id)
+            if adapter is not None and getattr(adapter, "_socops_connected_at", None) == stamp:
+                adapters[account_id] = adapter
+                continue
+            if adapter is not None:
+                gone.append(adapter)  # reconnected: a new credential
             adapter = self.platform_accounts.adapter_for(account)
             if adapter is None:
-                log.warning("account %s has no credential in the keyring; reconnect it",
-                            account.ref.account_id)
+                log.warning("account %s has no credential in the keyring; reconnect it", account_id)
                 continue
-            adapters[account.ref.account_id] = adapter
-        return adapters
+            adapter._socops_connected_at = stamp  # type: ignore[attr-defined]
+            adapters[account_id] = adapter
+        gone += [adapter for key, adapter in current.items() if key not in adapters and adapter not in gone]
+        return adapters, gone
 
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)
+
+    def account_states(self, actor) -> list[AccountState]:
+        """Every account with its sync state: the sandbox's, then the connected ones."""
+        states = [AccountState(ref, "", "sandbox") for ref in self.accounts if ref.platform == "sandbox"]
+        for account in self.platform_accounts.list(actor):
+            sync = self.store.get(SYNC, account.ref.account_id) or {}
+            states.append(AccountState(account.ref, account.base_url, sync.get("state") or "not synced yet",
+                                       str(sync.get("detail") or "")))
+        return states
 
     def store_warnings(self) -> list[str]:
         """What the store found wrong when it opened (torn journal lines, unreadable snapshots)."""
@@ -157,7 +185,7 @@ class Workspace:
     # -- the worker -------------------------------------------------------------------
     def make_worker(self) -> InboxWorker:
         return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,
-                           clock=self.clock, audit=self.audit)
+                           clock=self.clock, audit=self.audit, reconcile=self.reconcile_adapters)
 
     def worker_status(self) -> WorkerStatus:
         """The in-process worker's last report or, when another process runs

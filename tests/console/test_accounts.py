@@ -45,8 +45,10 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.refuse = False
+        self.saves = []  # the save-credential callbacks handed to adapters
 
-    def adapter(self, account, credential, clock) -> FakeAdapter:
+    def adapter(self, account, credential, clock, save) -> FakeAdapter:
+        self.saves.append(save)
         return FakeAdapter(account.ref, credential, refuse=self.refuse)
 
 
@@ -112,10 +114,69 @@ def test_only_account_managers_connect_and_bad_input_is_refused(workspace, accou
     with pytest.raises(PermissionDenied, match="needs account.manage"):
         asyncio.run(accounts.connect(RoleActor("rosa", "responder"), "bluesky", base_url="https://pds.example",
                                      identifier="brand.example", credential=SECRET))
-    with pytest.raises(InvalidAction, match="cannot be connected yet"):
+    with pytest.raises(InvalidAction, match="cannot be connected; connectable: bluesky, mastodon, x"):
         asyncio.run(accounts.connect(OWNER, "myspace", base_url="https://x", identifier="a", credential="b"))
     with pytest.raises(InvalidAction, match="not a server address"):
         asyncio.run(accounts.connect(OWNER, "bluesky", base_url="pds", identifier="a", credential="b"))
     connect(accounts)
     with pytest.raises(InvalidAction, match="connected already"):
         connect(accounts)
+
+
+class ClosingAdapter(FakeAdapter):
+    closed = False
+
+    async def aclose(self):
+        self.closed = True
+
+
+def test_a_running_worker_follows_connects_reconnects_and_removals(workspace, accounts, platform):
+    workspace.platform_accounts.adapter_factory = (
+        lambda account, credential, clock, save: ClosingAdapter(account.ref, credential))
+    worker = workspace.make_worker()
+    sandbox_ids = set(worker.adapters)
+    assert all(key.startswith("sandbox:") for key in sandbox_ids)
+
+    connect(accounts)
+    asyncio.run(worker.run_once())
+    first = worker.adapters["bluesky:brand.example"]
+    assert set(worker.adapters) == sandbox_ids | {"bluesky:brand.example"}
+    asyncio.run(worker.run_once())
+    assert worker.adapters["bluesky:brand.example"] is first  # unchanged: kept, not rebuilt
+
+    accounts.remove(OWNER, "bluesky:brand.example")
+    asyncio.run(accounts.connect(OWNER, "bluesky", base_url="https://pds.example", identifier="brand.example",
+                                 credential="a-new-app-password"))
+    asyncio.run(worker.run_once())
+    second = worker.adapters["bluesky:brand.example"]
+    assert second is not first and first.closed and second.credential == "a-new-app-password"
+
+    accounts.remove(OWNER, "bluesky:brand.example")
+    asyncio.run(worker.run_once())
+    assert set(worker.adapters) == sandbox_ids and second.closed
+
+
+def test_reconnecting_clears_the_old_needs_reconnect_state(workspace, accounts):
+    connect(accounts)
+    workspace.store.update("sync", "bluesky:brand.example", {"state": "needs-reconnect", "detail": "revoked"},
+                           expected_version=None, actor="worker")
+    assert workspace.needs_reconnect() == ("bluesky:brand.example",)
+    accounts.remove(OWNER, "bluesky:brand.example")
+    connect(accounts)
+    assert workspace.needs_reconnect() == ()
+
+
+def test_a_refreshed_token_is_written_back_to_the_keyring(workspace, accounts, platform):
+    connect(accounts)
+    (account,) = accounts.connected()
+    accounts.adapter_for(account)
+    platform.saves[-1]('{"access_token": "fresh"}')
+    assert workspace.secrets.get("account:bluesky:brand.example") == '{"access_token": "fresh"}'
+
+
+def test_account_states_list_the_sandbox_and_each_connected_account(workspace, accounts):
+    connect(accounts)
+    states = workspace.account_states(OWNER)
+    assert [s.state for s in states] == ["sandbox", "sandbox", "sandbox", "not synced yet"]
+    assert states[-1].server == "https://pds.example" and states[-1].connected
+    assert not states[0].connected
