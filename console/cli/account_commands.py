@@ -1,18 +1,23 @@
 """``socops account``: connect, list, test and remove platform accounts.
 
-The credential (Bluesky app password, Mastodon access token) is read from
-``SOCOPS_ACCOUNT_SECRET`` or a hidden prompt, checked with the platform, and
-kept only in the OS keyring.
+The credential (an app password, an access token, a Page token) is read from
+``SOCOPS_ACCOUNT_SECRET`` or a hidden prompt, or, with ``--browser``, got by
+signing in with the browser (OAuth 2: Mastodon, X, LinkedIn); either way it is
+checked with the platform and kept only in the OS keyring.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import sys
 
 from console.accounts import CONNECTABLE
 from console.cli import common
 from console.cli.acting import acting_session, ask_secret
+from console.platforms import platform_spec
+from console.sign_in import SIGN_IN_PLATFORMS, redirect_address, sign_in
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,10 +25,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     actions = account.add_subparsers(dest="account_command", metavar="ACTION", required=True)
     connect = actions.add_parser("connect", help="connect an account (checks the credential first)")
     connect.add_argument("platform", choices=sorted(CONNECTABLE))
-    connect.add_argument("--server", required=True,
-                         help="Bluesky PDS (e.g. https://bsky.social) or Mastodon instance URL")
+    connect.add_argument("--server", default="",
+                         help="Bluesky PDS (default https://bsky.social) or Mastodon instance URL")
     connect.add_argument("--account", required=True, dest="identifier",
-                         help="Bluesky handle (brand.bsky.social) or Mastodon user name")
+                         help="Bluesky handle, Mastodon or X user name, LinkedIn organization id, "
+                              "Facebook Page id or Instagram user id")
+    connect.add_argument("--page-id", default="", help="Instagram: the Facebook Page linked to the account")
+    connect.add_argument("--user-id", default="", help="X: the numeric user id (optional)")
+    connect.add_argument("--browser", action="store_true",
+                         help="sign in with the browser (OAuth 2) instead of pasting a token: "
+                              f"{', '.join(SIGN_IN_PLATFORMS)}")
+    connect.add_argument("--client-id", default="", help="X and LinkedIn: your developer app's client id")
     connect.add_argument("--region", default="", help="e.g. EU, NA, LATAM, APAC (for scopes and routes)")
     connect.add_argument("--timezone", default="UTC", help="IANA name, e.g. Europe/Madrid")
     connect.add_argument("--language", default="")
@@ -38,14 +50,41 @@ def register(commands: argparse._SubParsersAction) -> None:
         action.set_defaults(handler=handler)
 
 
+def _signed_in_credential(args: argparse.Namespace, workspace) -> str:
+    spec = platform_spec(args.platform)
+    # X apps may be public clients (no secret); LinkedIn's always have one.
+    client_secret = os.environ.get("SOCOPS_CLIENT_SECRET", "")
+    if args.platform in ("x", "linkedin"):
+        print(f"Your {spec.title} app must list {redirect_address()} as its redirect address.")
+    if args.platform == "linkedin" and not client_secret:
+        client_secret = ask_secret("LinkedIn app client secret: ", "SOCOPS_CLIENT_SECRET", "client secret")
+
+    def show(url: str) -> None:
+        print("Open this address in a browser and allow socops:\n\n  " + url + "\n")
+        print("If the browser is on another machine, paste the address it lands on here and press Enter.")
+
+    async def paste() -> str:
+        return await asyncio.to_thread(sys.stdin.readline)
+
+    return asyncio.run(sign_in(args.platform, server=args.server or spec.server, client_id=args.client_id,
+                               client_secret=client_secret, on_url=show, now=workspace.clock,
+                               paste=paste if sys.stdin.isatty() else None))
+
+
 def connect_account(args: argparse.Namespace) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
-        credential = ask_secret(f"{CONNECTABLE[args.platform]} for {args.identifier}: ",
-                                "SOCOPS_ACCOUNT_SECRET", CONNECTABLE[args.platform])
+        if args.browser:
+            credential = _signed_in_credential(args, workspace)
+        else:
+            credential = ask_secret(f"{CONNECTABLE[args.platform]} for {args.identifier}: ",
+                                    "SOCOPS_ACCOUNT_SECRET", CONNECTABLE[args.platform])
+        options = {"page_id": args.page_id, "user_id": args.user_id}
+        spec = platform_spec(args.platform)
         account = asyncio.run(workspace.platform_accounts.connect(
             session, args.platform, base_url=args.server, identifier=args.identifier, credential=credential,
-            display_name=args.name, language=args.language, region=args.region, timezone=args.timezone))
+            display_name=args.name, language=args.language, region=args.region, timezone=args.timezone,
+            options={name: value for name, value in options.items() if name in spec.options}))
     print(f"connected {account.ref.account_id}; the worker syncs it from its next pass")
     return 0
 

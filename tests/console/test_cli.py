@@ -183,6 +183,12 @@ def test_account_commands(capsys, operator, monkeypatch):
     monkeypatch.setenv("SOCOPS_ACCOUNT_SECRET", "app-pass")
     code, _, err = run(capsys, "account", "connect", "bluesky", "--server", "pds.example", "--account", "brand")
     assert code == 1 and "not a server address" in err and "app-pass" not in err
+    operator("olivia")
+    code, _, err = run(capsys, "account", "connect", "instagram", "--account", "17841400000000000")
+    assert code == 1 and "needs page_id" in err
+    operator("olivia")
+    code, _, err = run(capsys, "account", "connect", "bluesky", "--account", "brand", "--browser")
+    assert code == 1 and "no browser sign-in" in err
     operator("rosa")
     code, _, err = run(capsys, "account", "remove", "bluesky:brand")
     assert code == 1 and "needs account.manage" in err
