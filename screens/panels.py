@@ -8,13 +8,16 @@ this tuple.
 
 from __future__ import annotations
 
-from console.permissions import AUDIT_READ, INBOX_READ
+from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ
+from screens.accounts import AccountsScreen
 from screens.audit import AuditScreen
 from screens.inbox import InboxScreen
 from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
     Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage", INBOX_READ),
+    Panel("accounts", "Accounts", "8", AccountsScreen,
+          "Connected platform accounts: connect, test, remove; who needs reconnecting", ACCOUNT_VIEW),
     Panel("audit", "Audit", "9", AuditScreen, "Who did what, when: the tamper-evident audit trail",
           AUDIT_READ),
 )

@@ -98,6 +98,31 @@ class TextPrompt(ErrorLine, ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ConfirmPrompt(ModalScreen[bool]):
+    """Ask yes or no about something that cannot be undone: y confirms, n or Escape cancels."""
+
+    DEFAULT_CSS = "ConfirmPrompt {" + PROMPT_CSS + "}"
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, question: str) -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = Text(self.prompt_title)
+            yield Static(Text(self.question), classes="prompt--intro")
+            yield Static(Text("y: yes   n or Escape: no"), classes="prompt--hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 @dataclass(frozen=True)
 class EditorResult:
     """What the editor closed with: the text, and whether the operator sent it."""

@@ -6,6 +6,7 @@ and look at the report before accepting it.
 
 from __future__ import annotations
 
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401  (a keyring: no "no keyring" toast)
 from tests.screens.helpers import quiet_app, settle
 
 
@@ -13,15 +14,15 @@ async def _ready(pilot) -> None:
     await settle(pilot)
 
 
-def test_inbox_80x24(workspace, seeded, snap_compare):
+def test_inbox_80x24(workspace, seeded, memory_keyring, snap_compare):
     assert snap_compare(quiet_app(workspace), terminal_size=(80, 24), run_before=_ready)
 
 
-def test_inbox_160x48(workspace, seeded, snap_compare):
+def test_inbox_160x48(workspace, seeded, memory_keyring, snap_compare):
     assert snap_compare(quiet_app(workspace), terminal_size=(160, 48), run_before=_ready)
 
 
-def test_inbox_thread_reading_80x24(workspace, seeded, snap_compare):
+def test_inbox_thread_reading_80x24(workspace, seeded, memory_keyring, snap_compare):
     shared_thread_item = seeded[9]  # has a queued reply; the thread also holds a note
 
     async def open_thread(pilot) -> None:
@@ -34,7 +35,7 @@ def test_inbox_thread_reading_80x24(workspace, seeded, snap_compare):
     assert snap_compare(quiet_app(workspace), terminal_size=(80, 24), run_before=open_thread)
 
 
-def test_help_80x24(workspace, seeded, snap_compare):
+def test_help_80x24(workspace, seeded, memory_keyring, snap_compare):
     async def open_help(pilot) -> None:
         await settle(pilot)
         await pilot.press("f1")
