@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from integrations.base import Author, InboundItem, InboundPage, ItemKind, PermanentError
@@ -104,6 +105,24 @@ def finish_page(found: dict[str, list[InboundItem]], marks: dict[str, Mark], lim
         new_marks[source] = marks[source].advance([i for s, i in kept if s == source])
     return InboundPage(items=[i for _s, i in kept], cursor=encode_cursor(new_marks),
                        has_more=len(ordered) > len(kept))
+
+
+async def read_down_to_mark(graph: GraphClient, path: str, params: dict, what: str,
+                            parse: Callable[[Any], InboundItem], mark: Mark) -> list[InboundItem]:
+    """Items of newest-first pages that the mark has not passed, stopping after
+    the first page that reaches it (``/tagged`` on Facebook, ``/tags`` on Instagram)."""
+    found: list[InboundItem] = []
+    async for page in graph.pages(path, params, what):
+        reached = False
+        for raw in page:
+            item = parse(raw)
+            if not mark.reaches(item.created_at):
+                reached = True
+            elif mark.is_new(item.created_at, item.remote_id):
+                found.append(item)
+        if reached:
+            break
+    return found
 
 
 def author_of(sender: Any, platform: str, what: str) -> Author:

@@ -52,6 +52,7 @@ from integrations.meta.common import (
     decode_cursor,
     fetch_conversations,
     finish_page,
+    read_down_to_mark,
 )
 from integrations.meta.graph import (
     API_VERSION,
@@ -160,19 +161,9 @@ class FacebookPageAdapter(PlatformAdapter):
         return found
 
     async def _mentions(self, mark: Mark) -> list[InboundItem]:
-        found: list[InboundItem] = []
         params = {"fields": "id,message,created_time,from,permalink_url", "limit": "25"}
-        async for page in self.graph.pages(f"{self.page_id}/tagged", params, "tagged"):
-            reached = False
-            for p in page:
-                item = parse_tagged(p, self.account)
-                if not mark.reaches(item.created_at):
-                    reached = True
-                elif mark.is_new(item.created_at, item.remote_id):
-                    found.append(item)
-            if reached:
-                break
-        return found
+        return await read_down_to_mark(self.graph, f"{self.page_id}/tagged", params, "tagged",
+                                       lambda raw: parse_tagged(raw, self.account), mark)
 
     async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
         marks = decode_cursor(cursor, SOURCES, PLATFORM)

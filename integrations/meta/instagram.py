@@ -48,6 +48,7 @@ from integrations.meta.common import (
     decode_cursor,
     fetch_conversations,
     finish_page,
+    read_down_to_mark,
 )
 from integrations.meta.graph import (
     API_VERSION,
@@ -181,19 +182,9 @@ class InstagramAdapter(PlatformAdapter):
         return found
 
     async def _mentions(self, mark: Mark) -> list[InboundItem]:
-        found: list[InboundItem] = []
         params = {"fields": "id,caption,timestamp,username,permalink", "limit": "25"}
-        async for page in self.graph.pages(f"{self.ig_user_id}/tags", params, "tags"):
-            reached = False
-            for m in page:
-                item = parse_tag(m, self.account)
-                if not mark.reaches(item.created_at):
-                    reached = True
-                elif mark.is_new(item.created_at, item.remote_id):
-                    found.append(item)
-            if reached:
-                break
-        return found
+        return await read_down_to_mark(self.graph, f"{self.ig_user_id}/tags", params, "tags",
+                                       lambda raw: parse_tag(raw, self.account), mark)
 
     async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
         marks = decode_cursor(cursor, SOURCES, PLATFORM)
