@@ -81,9 +81,13 @@ class AccountsScreen(PanelScreen):
         return True
 
     def on_mount(self) -> None:
-        self.app.mode_change_signal.subscribe(self, lambda _mode: self.load())
+        self.app.mode_change_signal.subscribe(self, self._mode_changed)
         self.set_interval(5.0, self._tick)
         self.load()
+
+    def _mode_changed(self, _mode: str) -> None:
+        if self.app.screen is self:  # back on this panel: states may have changed meanwhile
+            self.load()
 
     def _tick(self) -> None:
         # The worker's verdicts (needs reconnect, rate limited) arrive through the store.
