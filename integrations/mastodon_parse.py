@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 
+from integrations import fields
 from integrations.base import (
     AccountRef,
     Author,
@@ -41,7 +42,7 @@ _CURSOR_PREFIX = "v1:"
 
 
 def _malformed(what: str) -> PermanentError:
-    return PermanentError(f"malformed response from {PLATFORM}: {what}", platform=PLATFORM)
+    return fields.malformed(PLATFORM, what)
 
 
 # -- HTML to plain text ---------------------------------------------------------
@@ -139,37 +140,18 @@ def html_to_text(content: str) -> str:
 # -- JSON helpers ---------------------------------------------------------------
 
 def _get_str(obj: Any, key: str, what: str, *, required: bool = True) -> str:
-    if not isinstance(obj, dict):
-        raise _malformed(f"{what} is not an object")
-    value = obj.get(key)
-    if value.__class__ is str:  # the common case, checked first
-        return value
-    if value is None and not required:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _malformed(f"{what}.{key} is missing or not a string")
-    return str(value)
+    return fields.get_str(obj, key, PLATFORM, what, required=required)
 
 
 def _get_obj(obj: Any, key: str, what: str) -> dict[str, Any]:
-    if not isinstance(obj, dict) or not isinstance(obj.get(key), dict):
-        raise _malformed(f"{what}.{key} is missing or not an object")
-    return obj[key]
+    return fields.get_obj(obj, key, PLATFORM, what)
 
 
 def _parse_time(value: str, what: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return when.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise _malformed(f"{what} is not an ISO 8601 time") from None
+    return fields.parse_time(value, PLATFORM, what)
 
 
-def _id_key(value: str) -> tuple[int, str]:
-    """Mastodon ids are opaque strings, in practice numeric: order by length then text."""
-    return (len(value), value)
+_id_key = fields.numeric_id_key
 
 
 def parse_author(account: Any, what: str = "account") -> Author:

@@ -33,11 +33,12 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from integrations import fields
 from integrations.base import (
     AdapterError,
     AuthError,
@@ -68,30 +69,9 @@ _PERMISSION = re.compile(
 
 # -- JSON helpers ---------------------------------------------------------------
 
-def malformed(platform: str, what: str) -> PermanentError:
-    return PermanentError(f"malformed response from {platform}: {what}", platform=platform)
-
-
-def get_str(obj: Any, key: str, platform: str, what: str, *, required: bool = True) -> str:
-    if not isinstance(obj, dict):
-        raise malformed(platform, f"{what} is not an object")
-    value = obj.get(key)
-    if value is None and not required:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise malformed(platform, f"{what}.{key} is missing or not a string")
-    return str(value)
-
-
-def get_obj(obj: Any, key: str, platform: str, what: str, *, required: bool = True) -> dict:
-    if not isinstance(obj, dict):
-        raise malformed(platform, f"{what} is not an object")
-    value = obj.get(key)
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise malformed(platform, f"{what}.{key} is missing or not an object")
-    return value
+malformed = fields.malformed
+get_str = fields.get_str
+get_obj = fields.get_obj
 
 
 def data_list(body: Any, platform: str, what: str) -> list:
@@ -108,21 +88,7 @@ def next_url(body: Any) -> str | None:
     return nxt if isinstance(nxt, str) and nxt else None
 
 
-def parse_time(value: str, platform: str, what: str) -> datetime:
-    """Graph times (``2026-05-04T10:15:02+0000``) as aware UTC."""
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, OverflowError, TypeError):
-        try:
-            when = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-        except (ValueError, TypeError):
-            raise malformed(platform, f"{what} is not a Graph time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    try:
-        return when.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        raise malformed(platform, f"{what} is out of range") from None
+parse_time = fields.parse_time  # Graph sends ``2026-05-04T10:15:02+0000``
 
 
 # -- usage headers ----------------------------------------------------------------

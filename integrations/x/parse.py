@@ -17,9 +17,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from integrations import fields
 from integrations.base import (
     AccountRef,
     Author,
@@ -36,37 +37,21 @@ WEB = "https://x.com"
 
 
 def malformed(what: str) -> PermanentError:
-    return PermanentError(f"malformed response from {PLATFORM}: {what}", platform=PLATFORM)
+    return fields.malformed(PLATFORM, what)
 
-
-# -- small JSON helpers ---------------------------------------------------------
 
 def get_str(obj: Any, key: str, what: str, *, required: bool = True) -> str:
     """``obj[key]`` as a string (ids may come as numbers); "" when optional and absent."""
-    if not isinstance(obj, dict):
-        raise malformed(f"{what} is not an object")
-    value = obj.get(key)
-    if value is None and not required:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise malformed(f"{what}.{key} is missing or not a string")
-    return str(value)
+    return fields.get_str(obj, key, PLATFORM, what, required=required)
 
 
 def parse_time(value: str, what: str) -> datetime:
     """An aware UTC datetime from X's ISO 8601 ``2024-01-15T10:30:00.000Z``."""
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return when.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise malformed(f"{what} is not an ISO 8601 time") from None
+    return fields.parse_time(value, PLATFORM, what)
 
 
-def id_key(value: str) -> tuple[int, str]:
-    """X ids are 64-bit snowflakes sent as strings: order by length, then text."""
-    return (len(value), value)
+#: X ids are 64-bit snowflakes sent as strings.
+id_key = fields.numeric_id_key
 
 
 def unescape(text: str) -> str:
