@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from integrations.base import (
-    AccountRef,
     AdapterError,
     AuthError,
     FoundPost,
@@ -27,40 +25,14 @@ from integrations.base import (
 from integrations.mastodon import MEDIA_POLL_ATTEMPTS, MastodonAdapter, html_to_text
 from integrations.mastodon_parse import _html_to_text_fast, _html_to_text_slow
 
-FIX = Path(__file__).parent / "fixtures" / "mastodon"
-BASE = "https://mastodon.example"
-TOKEN = "tok-very-secret-42"
-REF = AccountRef(platform="mastodon", account_id="mastodon:acme", handle="@acme")
-NOW = datetime(2019, 11, 26, 12, 0, tzinfo=timezone.utc)
+from tests.integrations.test_mastodon import BASE, NOW, REF, TOKEN, fixture, ok
+from tests.integrations.test_mastodon import Router as _Router
+
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00JFIF" + bytes(range(256)) + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
-def fixture(name: str) -> bytes:
-    return (FIX / name).read_bytes()
-
-
-def ok(name: str, status: int = 200, headers: dict | None = None) -> httpx.Response:
-    return httpx.Response(status, content=fixture(name), headers={
-        "content-type": "application/json", **(headers or {})})
-
-
-class Router:
-    def __init__(self, routes: dict[tuple[str, str], object]) -> None:
-        self.routes = routes
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        r = self.routes.get((request.method, request.url.path))
-        if r is None:
-            return httpx.Response(404, json={"error": "Record not found"})
-        if callable(r):
-            return r(request)
-        if isinstance(r, list):
-            return r.pop(0) if len(r) > 1 else r[0]
-        return r
-
+class Router(_Router):
     def calls(self, method: str, path: str) -> list[httpx.Request]:
         return [r for r in self.requests if r.method == method and r.url.path == path]
 
