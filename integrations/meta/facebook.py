@@ -41,7 +41,6 @@ from integrations.base import (
     ItemKind,
     OutboundPost,
     PermanentError,
-    PlatformAdapter,
     PublishResult,
     TransientError,
 )
@@ -57,7 +56,7 @@ from integrations.meta.common import (
 from integrations.meta.graph import (
     API_VERSION,
     GRAPH_URL,
-    GraphClient,
+    GraphAdapter,
     get_obj,
     get_str,
     parse_time,
@@ -104,7 +103,7 @@ def parse_tagged(p: Any, ref: AccountRef) -> InboundItem:
         url=get_str(p, "permalink_url", PLATFORM, "tagged post", required=False) or None)
 
 
-class FacebookPageAdapter(PlatformAdapter):
+class FacebookPageAdapter(GraphAdapter):
     """One Facebook Page, with its Page access token."""
 
     platform = PLATFORM
@@ -117,14 +116,9 @@ class FacebookPageAdapter(PlatformAdapter):
         api_version: str = API_VERSION, client: httpx.AsyncClient | None = None,
         clock: Any = None, **transport_options: Any,
     ) -> None:
-        super().__init__(account)
+        super().__init__(account, page_token=page_token, base_url=base_url, api_version=api_version,
+                         client=client, clock=clock, transport_options=transport_options)
         self.page_id = page_id
-        self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=60.0)
-        self.graph = GraphClient(PLATFORM, token=page_token, base_url=base_url,
-                                 api_version=api_version, client=self._client, clock=clock,
-                                 **transport_options)
-        self.http = self.graph.http
 
     def __repr__(self) -> str:  # never show the token
         return f"FacebookPageAdapter({self.account.account_id!r}, page_id={self.page_id!r})"
@@ -265,6 +259,3 @@ class FacebookPageAdapter(PlatformAdapter):
         if r.data is not None and not isinstance(r.data, dict):
             raise _bad("delete reply is not an object")
 
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()

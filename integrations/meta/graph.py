@@ -40,9 +40,11 @@ import httpx
 
 from integrations import fields
 from integrations.base import (
+    AccountRef,
     AdapterError,
     AuthError,
     PermanentError,
+    PlatformAdapter,
     RateLimitedError,
     TransientError,
 )
@@ -296,3 +298,20 @@ class GraphClient:
             if nxt is None:
                 return
             body = (await self.request("GET", self.own_url(nxt))).data
+
+
+class GraphAdapter(PlatformAdapter):
+    """What the Facebook and Instagram adapters share: one Graph client on a Page token."""
+
+    def __init__(self, account: AccountRef, *, page_token: str, base_url: str, api_version: str,
+                 client: httpx.AsyncClient | None, clock: Any, transport_options: dict[str, Any]) -> None:
+        super().__init__(account)
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(timeout=60.0)
+        self.graph = GraphClient(self.platform, token=page_token, base_url=base_url, api_version=api_version,
+                                 client=self._client, clock=clock, **transport_options)
+        self.http = self.graph.http
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()

@@ -35,7 +35,6 @@ from integrations.base import (
     ItemKind,
     OutboundPost,
     PermanentError,
-    PlatformAdapter,
     PublishResult,
     SearchPage,
     TransientError,
@@ -53,7 +52,7 @@ from integrations.meta.common import (
 from integrations.meta.graph import (
     API_VERSION,
     GRAPH_URL,
-    GraphClient,
+    GraphAdapter,
     data_list,
     get_obj,
     get_str,
@@ -135,7 +134,7 @@ def hashtag_of(query: str) -> str:
     return found.group(1)
 
 
-class InstagramAdapter(PlatformAdapter):
+class InstagramAdapter(GraphAdapter):
     """One Instagram professional account, with the Page access token of its Page."""
 
     platform = PLATFORM
@@ -148,15 +147,10 @@ class InstagramAdapter(PlatformAdapter):
         base_url: str = GRAPH_URL, api_version: str = API_VERSION,
         client: httpx.AsyncClient | None = None, clock: Any = None, **transport_options: Any,
     ) -> None:
-        super().__init__(account)
+        super().__init__(account, page_token=page_token, base_url=base_url, api_version=api_version,
+                         client=client, clock=clock, transport_options=transport_options)
         self.ig_user_id = ig_user_id
         self.page_id = page_id
-        self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=60.0)
-        self.graph = GraphClient(PLATFORM, token=page_token, base_url=base_url,
-                                 api_version=api_version, client=self._client, clock=clock,
-                                 **transport_options)
-        self.http = self.graph.http
 
     def __repr__(self) -> str:  # never show the token
         return f"InstagramAdapter({self.account.account_id!r}, ig_user_id={self.ig_user_id!r})"
@@ -315,6 +309,3 @@ class InstagramAdapter(PlatformAdapter):
             return None, None
         return body["id"], body["after"]
 
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
