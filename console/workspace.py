@@ -11,6 +11,7 @@ import getpass
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -70,6 +71,8 @@ class Workspace:
                                  training_gaps=lambda *args: self.training.gaps(*args))
         self.platform_accounts = AccountService(store, self.audit, self.secrets, clock)
         self._account_index: dict[str, AccountRef] | None = None
+        # Which connection (a connect's id) each adapter was built for, to tell a reconnect.
+        self._adapter_connection: weakref.WeakKeyDictionary[PlatformAdapter, str] = weakref.WeakKeyDictionary()
         store.on_change(self._accounts_changed)
         self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
         self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
@@ -152,7 +155,7 @@ class Workspace:
             account_id = account.ref.account_id
             stamp = (self.store.get(ACCOUNTS, account_id) or {}).get("connection")
             adapter = current.get(account_id)
-            if adapter is not None and getattr(adapter, "_socops_connected_at", None) == stamp:
+            if adapter is not None and self._adapter_connection.get(adapter) == stamp:
                 adapters[account_id] = adapter
                 continue
             if adapter is not None:
@@ -161,7 +164,7 @@ class Workspace:
             if adapter is None:
                 log.warning("account %s has no credential in the keyring; reconnect it", account_id)
                 continue
-            adapter._socops_connected_at = stamp  # type: ignore[attr-defined]
+            self._adapter_connection[adapter] = stamp
             adapters[account_id] = adapter
         gone += [adapter for key, adapter in current.items() if key not in adapters and adapter not in gone]
         return adapters, gone
