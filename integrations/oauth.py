@@ -442,6 +442,10 @@ def _token_transport(http: HttpTransport | httpx.AsyncClient, platform: str,
         rand=http._rand, clock=http._clock, classify=classify)
 
 
+def _is_token_text(value: object) -> bool:
+    return not isinstance(value, str) or all(" " < ch <= "~" for ch in value)
+
+
 def _token_set(data: object, client: OAuthClient, now: datetime, old_refresh: str) -> TokenSet:
     def bad(why: str) -> PermanentError:
         return PermanentError(f"malformed token response from {client.name}: {why}",
@@ -452,6 +456,9 @@ def _token_set(data: object, client: OAuthClient, now: datetime, old_refresh: st
     access = data.get("access_token")
     if not isinstance(access, str) or not access:
         raise bad("no access_token")
+    if not _is_token_text(access) or not _is_token_text(data.get("refresh_token") or "x"):
+        # RFC 6749 tokens are printable ASCII; anything else cannot go in a header.
+        raise bad("a token holds characters other than printable ASCII")
     token_type = data.get("token_type", "bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise bad("token_type is not Bearer")

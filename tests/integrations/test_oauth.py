@@ -342,6 +342,8 @@ def test_invalid_grant_is_auth_error_without_secrets():
     (httpx.Response(200, json={"access_token": ACCESS, "expires_in": -5}), "expires_in"),
     (httpx.Response(200, json={"access_token": ACCESS, "refresh_token": 5}), "refresh_token"),
     (httpx.Response(200, json={"access_token": ACCESS, "scope": ["a"]}), "scope"),
+    (httpx.Response(200, json={"access_token": "tök€n"}), "printable ASCII"),
+    (httpx.Response(200, json={"access_token": ACCESS, "refresh_token": "r\u0080"}), "printable ASCII"),
     (httpx.Response(400, json={"error": "invalid_scope"}), "invalid_scope"),
 ])
 def test_malformed_or_refused_token_responses_are_permanent(response, words):
