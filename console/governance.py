@@ -1,57 +1,41 @@
 """The governance configuration (``governance.toml``): login rules, custom roles,
-training requirements and the policy version people acknowledge.
+training requirements, the policy version people acknowledge, and the content
+policy (accounts, brand voice, disclosure, accessibility, privacy, region
+rules, risk and approval routes; parsed by ``console/policy_file.py``).
 
 The file lives beside ``socops.toml``; a commented example is written on the
 first run. It is re-read when it changes on disk (a stat per look, so a
 running console follows an edit). A file that does not validate keeps the
 last good version in force in this process (see :attr:`Governance.problem`);
 with no good version loaded yet it raises :class:`ConfigError`. Every error
-names the file and the problem.
+names the file, the line and the problem; :func:`check_governance_text` lists
+all of them (``socops policy check``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
+from console.content_policy import ContentPolicy
 from console.errors import ConfigError
-from console.permissions import PERMISSIONS, RoleBook
+from console.permissions import BUILTIN_ROLES, PERMISSIONS, RoleBook
+from console.policy_file import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
+from console.policy_reader import TableReader
 
 log = logging.getLogger("socops.governance")
 
 GOVERNANCE_FILE = "governance.toml"
 
-EXAMPLE_GOVERNANCE = """\
-# socops governance: who may do what, and what they must have done first.
-# Raise `version` whenever the policy changes: every console user then has to
-# acknowledge the new version at their next login before acting.
-version = 1
-
-[auth]
-lockout_failures = 5        # wrong codes in a row before a user is locked out
-lockout_minutes = 15        # how long the lockout lasts
-idle_minutes = 30           # an idle session locks and asks for a new code
-step_up_minutes = 5         # high-risk actions need a code given this recently
-
-# Custom roles, in addition to the built-in owner, admin, manager, editor,
-# contributor, responder, analyst and viewer (`socops user show` lists them).
-# [roles.community_lead]
-# permissions = ["inbox.read", "inbox.triage", "inbox.reply", "crisis.respond", "report.read"]
-
-# Courses a permission requires: without a current record (`socops training
-# record`) the permission is withdrawn, and the user is told why.
-[training.requirements]
-# "post.publish" = ["security-basics"]
-
-# How long a course counts when `--expires` is not given.
-[training.courses.security-basics]
-valid_days = 365
-"""
+#: The commented example written on the first run (shipped as governance.example.toml).
+EXAMPLE_GOVERNANCE = resources.files("console").joinpath("governance.example.toml").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -77,91 +61,130 @@ class GovernancePolicy:
     roles: RoleBook = field(default_factory=RoleBook)
     requirements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     courses: Mapping[str, Course] = field(default_factory=dict)
+    content: ContentPolicy = field(default_factory=ContentPolicy)   # brand, risk, approval routes...
     source: Path | None = None
 
     def courses_for(self, permission: str) -> tuple[str, ...]:
         return tuple(self.requirements.get(permission, ()))
 
 
-_TOP = {"version", "auth", "roles", "training"}
-_AUTH = {"lockout_failures", "lockout_minutes", "idle_minutes", "step_up_minutes"}
+_TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS
+_AUTH = ("lockout_failures", "lockout_minutes", "idle_minutes", "step_up_minutes")
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
 
 
 def parse_governance(text: str, path: Path) -> GovernancePolicy:
-    """Validate the file's text; ConfigError names ``path`` and the problem."""
+    """Validate the file's text; ConfigError names ``path``, the line and the first
+    problem (and how many more there are)."""
+    policy, problems = check_governance_text(text, path)
+    if problems:
+        first = problems[0]
+        where = f"{path}:{first.line}" if first.line else f"{path}"
+        more = f" (and {len(problems) - 1} more; run `socops policy check`)" if len(problems) > 1 else ""
+        raise ConfigError(f"{where}: {first.message}{more}")
+    return policy
+
+
+def check_governance_text(text: str, path: Path) -> tuple[GovernancePolicy | None, list[PolicyProblem]]:
+    """Every problem of the file, each with its line; the policy only when there is none."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}; fix the file") from None
-
-    def fail(problem: str) -> ConfigError:
-        return ConfigError(f"{path}: {problem}")
-
-    unknown = set(raw) - _TOP
-    if unknown:
-        raise fail(f"unknown setting {sorted(unknown)[0]!r}; known: {', '.join(sorted(_TOP))}")
+        return None, [_syntax_problem(error, text)]
+    locator = TomlLocator(text)
+    problems = Problems(locator.line_of)
+    read = TableReader(problems)
+    read.table(raw, (), _TOP, "the file")
     version = raw.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise fail(f"version = {version!r} is not valid; use a whole number of at least 1")
+        problems.add(("version",), f"version = {version!r} is not valid; use a whole number of at least 1")
+    auth = _auth(read, raw.get("auth", {}))
+    roles = _roles(problems, raw.get("roles", {}))
+    courses, requirements = _training(problems, raw.get("training", {}))
+    content = parse_content_policy(raw, locator.line_of, roles=roles, problems=problems)
+    if problems.found:
+        return None, sorted(problems.found, key=lambda p: (p.line or 0))
+    return GovernancePolicy(version=version, auth=auth, roles=roles, requirements=requirements,
+                            courses=courses, content=content, source=path), []
 
-    auth_raw = raw.get("auth", {})
-    if not isinstance(auth_raw, dict):
-        raise fail("[auth] must be a table")
-    unknown = set(auth_raw) - _AUTH
-    if unknown:
-        raise fail(f"unknown setting {sorted(unknown)[0]!r} in [auth]; known: {', '.join(sorted(_AUTH))}")
+
+def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> PolicyProblem:
+    """tomllib says "Invalid value (at line 3, column 9)": the line goes first, like a compiler."""
+    message = str(error)
+    match = _SYNTAX_POSITION.search(message)
+    if match is None:
+        return PolicyProblem(None, f"{message}; fix the TOML syntax")
+    line = int(match.group(1)) if match.group(1) else max(1, text.count("\n") + (not text.endswith("\n")))
+    column = f" (column {match.group(2)})" if match.group(2) else " (at the end of the file)"
+    return PolicyProblem(line, f"{message[:match.start()]}{column}; fix the TOML syntax")
+
+
+def _auth(read: TableReader, raw: object) -> AuthPolicy:
+    table = read.table(raw, ("auth",), _AUTH, "[auth]")
     defaults = AuthPolicy()
-    values = {}
-    for name in sorted(_AUTH):
-        value = auth_raw.get(name, getattr(defaults, name))
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise fail(f"[auth] {name} = {value!r} is not valid; use a whole number of at least 1")
-        values[name] = value
-    auth = AuthPolicy(**values)
+    return AuthPolicy(**{name: read.number(table, ("auth",), name, "[auth]", getattr(defaults, name), minimum=1)
+                         for name in _AUTH})
 
-    roles_raw = raw.get("roles", {})
-    if not isinstance(roles_raw, dict):
-        raise fail("[roles] must hold one table per custom role, e.g. [roles.community_lead]")
+
+def _roles(problems: Problems, raw: object) -> RoleBook:
+    """The built-in roles plus every custom role that is valid (the others are problems)."""
+    if not isinstance(raw, dict):
+        problems.add(("roles",), "[roles] must hold one table per custom role, e.g. [roles.community_lead]")
+        return RoleBook()
     custom: dict[str, list[str]] = {}
-    for name, table in roles_raw.items():
+    for name, table in raw.items():
+        path = ("roles", name)
         if not isinstance(table, dict) or set(table) != {"permissions"}:
-            raise fail(f"[roles.{name}] must have exactly one setting, permissions = [...]")
+            problems.add(path, f"[roles.{name}] must have exactly one setting, permissions = [...]")
+            continue
         permissions = table["permissions"]
         if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
-            raise fail(f"[roles.{name}] permissions must be a list of permission names")
+            problems.add(path + ("permissions",), f"[roles.{name}] permissions must be a list of permission names")
+            continue
+        try:
+            RoleBook.with_custom({name: permissions})
+        except ValueError as error:
+            problems.add(path + ("permissions",) if name not in BUILTIN_ROLES else path, str(error))
+            continue
         custom[name] = permissions
-    try:
-        roles = RoleBook.with_custom(custom)
-    except ValueError as error:
-        raise fail(str(error)) from None
+    return RoleBook.with_custom(custom)
 
-    training_raw = raw.get("training", {})
-    if not isinstance(training_raw, dict) or set(training_raw) - {"requirements", "courses"}:
-        raise fail("[training] may hold only [training.requirements] and [training.courses.NAME]")
+
+def _training(problems: Problems, raw: object) -> tuple[dict[str, Course], dict[str, tuple[str, ...]]]:
     courses: dict[str, Course] = {}
-    for name, table in training_raw.get("courses", {}).items():
+    requirements: dict[str, tuple[str, ...]] = {}
+    if not isinstance(raw, dict) or set(raw) - {"requirements", "courses"}:
+        problems.add(("training",), "[training] may hold only [training.requirements] and [training.courses.NAME]")
+        return courses, requirements
+    listed = raw.get("courses", {})
+    for name, table in listed.items() if isinstance(listed, dict) else ():
+        path = ("training", "courses", name)
         if not isinstance(table, dict) or set(table) - {"valid_days"}:
-            raise fail(f"[training.courses.{name}] may hold only valid_days")
+            problems.add(path, f"[training.courses.{name}] may hold only valid_days")
+            continue
         days = table.get("valid_days")
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-            raise fail(f"[training.courses.{name}] valid_days = {days!r} is not valid; "
-                       "use a whole number of days of at least 1")
+            problems.add(path + ("valid_days",), f"[training.courses.{name}] valid_days = {days!r} is not valid; "
+                         "use a whole number of days of at least 1")
+            continue
         courses[name] = Course(name, days)
-    requirements: dict[str, tuple[str, ...]] = {}
-    required = training_raw.get("requirements", {})
+    required = raw.get("requirements", {})
     if not isinstance(required, dict):
-        raise fail("[training.requirements] must map permissions to lists of courses")
+        problems.add(("training", "requirements"), "[training.requirements] must map permissions to lists of courses")
+        return courses, requirements
     for permission, names in required.items():
+        path = ("training", "requirements", permission)
         if permission not in PERMISSIONS:
-            raise fail(f"[training.requirements] names unknown permission {permission!r}; "
-                       f"known: {', '.join(sorted(PERMISSIONS))}")
+            problems.add(path, f"[training.requirements] names unknown permission {permission!r}; "
+                         f"known: {', '.join(sorted(PERMISSIONS))}")
+            continue
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            raise fail(f"[training.requirements] {permission!r} must be a list of course names")
+            problems.add(path, f"[training.requirements] {permission!r} must be a list of course names")
+            continue
         requirements[permission] = tuple(n.strip() for n in names)
-    return GovernancePolicy(version=version, auth=auth, roles=roles, requirements=requirements,
-                            courses=courses, source=path)
+    return courses, requirements
 
 
 class Governance:
@@ -266,3 +289,7 @@ class Governance:
     @property
     def courses(self) -> Mapping[str, Course]:
         return self.policy.courses
+
+    @property
+    def content(self) -> ContentPolicy:
+        return self.policy.content

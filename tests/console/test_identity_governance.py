@@ -24,27 +24,27 @@ def test_first_run_writes_a_commented_example_with_the_defaults(workspace):
     assert "owner" in workspace.governance.roles
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("version = [", "Invalid value"),
-    ("colour = 'blue'\n", "unknown setting 'colour'"),
-    ("version = 0\n", "version = 0 is not valid"),
-    ("version = '2'\n", "version = '2' is not valid"),
-    ("[auth]\nlockout_failures = 0\n", "[auth] lockout_failures = 0 is not valid"),
-    ("[auth]\nidle_minutes = true\n", "[auth] idle_minutes = True is not valid"),
-    ("[auth]\nlockout_tries = 3\n", "unknown setting 'lockout_tries' in [auth]"),
-    ("[roles.lead]\npermissions = ['inbox.read', 'inbox.fly']\n", "unknown permission 'inbox.fly'"),
-    ("[roles.viewer]\npermissions = ['inbox.read']\n", "name of a built-in role"),
-    ("[roles.lead]\nperms = ['inbox.read']\n", "[roles.lead] must have exactly one setting"),
-    ("[training.requirements]\n'post.fly' = ['x']\n", "unknown permission 'post.fly'"),
-    ("[training.requirements]\n'post.publish' = 3\n", "must be a list of course names"),
-    ("[training.courses.basics]\nvalid_days = -1\n", "valid_days = -1 is not valid"),
-    ("[training.courses.basics]\nvalid_for = 10\n", "may hold only valid_days"),
+@pytest.mark.parametrize("text, line, problem", [
+    ("version = [", 1, "Invalid value"),
+    ("colour = 'blue'\n", 1, "unknown setting 'colour'"),
+    ("version = 0\n", 1, "version = 0 is not valid"),
+    ("version = '2'\n", 1, "version = '2' is not valid"),
+    ("[auth]\nlockout_failures = 0\n", 2, "[auth] lockout_failures = 0 is not valid"),
+    ("[auth]\nidle_minutes = true\n", 2, "[auth] idle_minutes = True is not valid"),
+    ("[auth]\nlockout_tries = 3\n", 2, "unknown setting 'lockout_tries' in [auth]"),
+    ("[roles.lead]\npermissions = ['inbox.read', 'inbox.fly']\n", 2, "unknown permission 'inbox.fly'"),
+    ("[roles.viewer]\npermissions = ['inbox.read']\n", 1, "name of a built-in role"),
+    ("[roles.lead]\nperms = ['inbox.read']\n", 1, "[roles.lead] must have exactly one setting"),
+    ("[training.requirements]\n'post.fly' = ['x']\n", 2, "unknown permission 'post.fly'"),
+    ("[training.requirements]\n'post.publish' = 3\n", 2, "must be a list of course names"),
+    ("[training.courses.basics]\nvalid_days = -1\n", 2, "valid_days = -1 is not valid"),
+    ("[training.courses.basics]\nvalid_for = 10\n", 1, "may hold only valid_days"),
 ])
-def test_validation_errors_name_the_file_and_the_problem(tmp_path, text, problem):
+def test_validation_errors_name_the_file_the_line_and_the_problem(tmp_path, text, line, problem):
     path = tmp_path / GOVERNANCE_FILE
     with pytest.raises(ConfigError) as error:
         parse_governance(text, path)
-    assert str(error.value).startswith(f"{path}: ")
+    assert str(error.value).startswith(f"{path}:{line}: ")
     assert problem in str(error.value)
 
 
@@ -52,7 +52,7 @@ def test_a_broken_file_at_start_stops_the_workspace_from_opening(tmp_path):
     paths = workspace_paths()
     paths.ensure()
     (paths.config_dir / GOVERNANCE_FILE).write_text("version = 'two'\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="governance.toml: version = 'two' is not valid"):
+    with pytest.raises(ConfigError, match="governance.toml:1: version = 'two' is not valid"):
         Workspace.open(paths)
 
 
