@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MASTODON_MAX_CHARS = 500
 MASTODON_URL_LENGTH = 23
@@ -46,6 +47,27 @@ LINKEDIN_MAX_CHARS = 3000
 FACEBOOK_MAX_CHARS = 63206
 INSTAGRAM_MAX_CHARS = 2200
 INSTAGRAM_MAX_HASHTAGS = 5
+
+# Images per post, by platform. Sources (see reference/platform-apis.md):
+# Mastodon's instance configuration ``max_media_attachments`` (default 4; like
+# MASTODON_MAX_CHARS, an instance may differ); Bluesky's ``app.bsky.embed.images``
+# ("at most 4 images"); X's ``media.media_ids`` (1-4); LinkedIn multi-image posts
+# (2-20 images, third-party docs). Facebook Page and Instagram carousel posts take
+# at most 10 items per Meta's Graph API docs (not in the reference file: verify).
+MASTODON_MAX_IMAGES = 4
+BLUESKY_MAX_IMAGES = 4
+X_MAX_IMAGES = 4
+LINKEDIN_MAX_IMAGES = 20
+FACEBOOK_MAX_IMAGES = 10
+INSTAGRAM_MAX_IMAGES = 10
+MAX_IMAGES = {
+    "mastodon": MASTODON_MAX_IMAGES,
+    "bluesky": BLUESKY_MAX_IMAGES,
+    "x": X_MAX_IMAGES,
+    "linkedin": LINKEDIN_MAX_IMAGES,
+    "facebook": FACEBOOK_MAX_IMAGES,
+    "instagram": INSTAGRAM_MAX_IMAGES,
+}
 
 _URL = re.compile(
     r"https?://(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}\.?(?::\d{1,5})?(?:[/?#][^\s<>\"]*)?",
@@ -195,8 +217,49 @@ def graphemes(text: str) -> list[str]:
     return clusters
 
 
+# Characters that never join the character before them and after which the
+# cluster state above is back to its start (not a control, Extend, ZWJ,
+# pictograph, regional indicator, Hangul jamo/syllable, Indic consonant or
+# virama): ASCII, Latin, Greek, Cyrillic, Hebrew and Arabic letters, Thai
+# consonants, general punctuation, kana and CJK ideographs. Each is a cluster
+# of its own, so only the runs of other characters need :func:`graphemes`
+# (tests/console/test_policy_check_counting.py derives the class from the
+# predicates above and checks both paths agree).
+_SIMPLE = (
+    "\u0020-\u007E\u00A0-\u00A8\u00AA-\u00AD\u00AF-\u02FF\u0370-\u0482\u048A-\u052F"
+    "\u0590\u05BE\u05C0\u05C3\u05C6\u05C8-\u060F\u061B-\u064A\u0660-\u066F\u0671-\u06D5"
+    "\u06DD-\u06DE\u06E5-\u06E6\u06E9\u06EE-\u06FF\u0E00-\u0E30\u0E32-\u0E33\u0E3B-\u0E46"
+    "\u0E4F-\u0E7F\u2000-\u200B\u200E-\u2027\u202A-\u203B\u203D-\u2048\u204A-\u206F"
+    "\u20A0-\u20CF\u3000-\u3029\u3031-\u303C\u303E-\u3098\u309B-\u30FF\u3400-\u4DBF"
+    "\u4E00-\u9FFF\uFF00-\uFFEF"
+)
+_COMPLEX_RUN = re.compile(f"[^{_SIMPLE}]+")
+
+
+def _complex_runs(text: str):
+    """``(start, end)`` of each run that needs :func:`graphemes`, widened to take in
+    the simple character before it (an Extend may join that one)."""
+    for m in _COMPLEX_RUN.finditer(text):
+        start, end = m.span()
+        yield (start - 1 if start else start), end
+
+
+@lru_cache(maxsize=4096)
+def _run_cluster_count(run: str) -> int:
+    """Clusters in one complex run: memoised, as a draft retyped keystroke by
+    keystroke brings the same emoji sequences and line breaks back each time."""
+    return len(graphemes(run))
+
+
 def grapheme_count(text: str) -> int:
-    return len(graphemes(text))
+    """``len(graphemes(text))``, without splitting the simple stretches.
+
+    Live counters recount a whole draft on every keystroke; the per-character
+    loop of :func:`graphemes` is only run on the runs of non-simple characters."""
+    total = len(text)
+    for start, end in _complex_runs(text):
+        total += _run_cluster_count(text[start:end]) - (end - start)
+    return total
 
 
 # -- URLs ------------------------------------------------------------------------
@@ -282,17 +345,39 @@ _X_EMOJI_BMP = frozenset(
 )
 
 
+def _x_cluster_weight(cluster: str) -> int:
+    if _is_emoji_cluster(cluster):
+        return 2
+    return sum(_x_weight(ord(c)) for c in cluster)
+
+
+# Code points that weigh 2 on their own (the complement of _x_weight's 1-ranges).
+_X_HEAVY = re.compile("[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]")
+
+
+@lru_cache(maxsize=4096)
+def _x_run_correction(run: str) -> int:
+    """What a complex run weighs as clusters minus what its characters weigh."""
+    clusters = sum(_x_cluster_weight(c) for c in graphemes(run))
+    return clusters - len(run) - len(_X_HEAVY.findall(run))
+
+
+def _x_segment_weight(segment: str) -> int:
+    """Weight of URL-free text: every character by :func:`_x_weight`, then each
+    complex run corrected to its clusters' weights (see :func:`grapheme_count`)."""
+    total = len(segment) + len(_X_HEAVY.findall(segment))
+    for start, end in _complex_runs(segment):
+        total += _x_run_correction(segment[start:end])
+    return total
+
+
 def x_weighted_length(text: str) -> int:
     """Weighted length as X counts it (compare with :data:`X_MAX_WEIGHTED`)."""
     text = unicodedata.normalize("NFC", text)
     total = 0
     pos = 0
     for start, end in find_urls(text) + [(len(text), len(text))]:
-        for cluster in graphemes(text[pos:start]):
-            if _is_emoji_cluster(cluster):
-                total += 2
-            else:
-                total += sum(_x_weight(ord(c)) for c in cluster)
+        total += _x_segment_weight(text[pos:start])
         if end > start:
             total += X_URL_LENGTH
         pos = end
