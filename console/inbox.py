@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
+from console.content_policy import CheckResult
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
 from console.inbox_index import ACCOUNT, InboxIndex
 from console.permissions import (INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied,
@@ -36,6 +37,7 @@ from console.records import (
     note_to_dict,
     reply_to_dict,
 )
+from console.reply_policy import ReplyCheck, acknowledged_rules
 from console.sla import SlaTargets
 from data import ConflictError, NotFoundError, Store, StoreError
 
@@ -58,12 +60,16 @@ class InboxService:
     """Triage operations on the shared inbox."""
 
     def __init__(self, store: Store, audit: AuditTrail, *, sla: SlaTargets | None = None,
-                 clock: Clock = utc_now, region_of: Callable[[str], str] = lambda account_id: "") -> None:
+                 clock: Clock = utc_now, region_of: Callable[[str], str] = lambda account_id: "",
+                 reply_check: ReplyCheck | None = None) -> None:
+        """``reply_check`` runs the content policy on every reply before it is
+        queued (see ``console/reply_policy.py``); None queues replies unchecked."""
         self.store = store
         self.audit = audit
         self.sla = sla or SlaTargets()
         self.clock = clock
         self.region_of = region_of
+        self.reply_check = reply_check
         self.index = InboxIndex(store.projection(INBOX))
         self._listeners: list[Callable[[set[str]], None]] = []
         self._item_cache: dict[str, InboxItem] = {}
@@ -197,22 +203,50 @@ class InboxService:
 
         return self._change(item_id, changes, actor, expected_version, "reopen")
 
-    def reply(self, item_id: str, text: str, *, actor: Actor,
-              expected_version: int | None = None) -> InboxItem:
-        """Queue a reply; the worker sends it through the platform and records the outcome."""
+    def reply(self, item_id: str, text: str, *, actor: Actor, expected_version: int | None = None,
+              acknowledge: Iterable[str] = ()) -> InboxItem:
+        """Queue a reply; the worker sends it through the platform and records the outcome.
+
+        The content policy checks the reply first: an error finding refuses it
+        (:class:`ReplyBlocked`), and so does a warning whose rule id is not in
+        ``acknowledge`` (:class:`ReplyNeedsAcknowledgement`). The acknowledged
+        warnings are recorded with the reply and in the audit trail.
+        """
         text = text.strip()
         if not text:
             raise InvalidAction("the reply is empty; write something or press Escape")
         if len(text) > MAX_REPLY_CHARS:
             raise InvalidAction(f"the reply has {len(text)} characters; the limit is {MAX_REPLY_CHARS}")
-        reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor.name, queued_at=self.clock(),
-                      status=REPLY_QUEUED)
+        acknowledge = (acknowledge,) if isinstance(acknowledge, str) else tuple(acknowledge)
+        acknowledged: list[str] = []
 
         def changes(current: InboxItem) -> dict:
-            raw = [reply_to_dict(r) for r in current.replies] + [reply_to_dict(reply)]
-            return {"replies": raw}
+            # Runs after the permission check, on the item as it is now.
+            acknowledged[:] = self._screen_reply(current, text, acknowledge)
+            reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor.name, queued_at=self.clock(),
+                          status=REPLY_QUEUED, acknowledged=tuple(acknowledged))
+            return {"replies": [reply_to_dict(r) for r in current.replies] + [reply_to_dict(reply)]}
 
-        return self._change(item_id, changes, actor, expected_version, "reply", permission=INBOX_REPLY)
+        def describe(before: InboxItem, values: dict) -> str:
+            summary = describe_change(before, values)
+            return summary + (f"; acknowledged {', '.join(acknowledged)}" if acknowledged else "")
+
+        return self._change(item_id, changes, actor, expected_version, "reply", permission=INBOX_REPLY,
+                            describe=describe)
+
+    def check_reply(self, item_id: str, text: str, *, actor: Actor) -> CheckResult | None:
+        """What the content policy says of ``text`` as a reply to ``item_id`` (None:
+        no check is wired). For the reply editor's live findings."""
+        item = self.get(item_id)
+        actor.require(INBOX_REPLY, account_id=item.account_id, region=self.region_of(item.account_id))
+        if self.reply_check is None:
+            return None
+        return self.reply_check(item, text)
+
+    def _screen_reply(self, item: InboxItem, text: str, acknowledge: tuple[str, ...]) -> tuple[str, ...]:
+        if self.reply_check is None:
+            return ()
+        return acknowledged_rules(item, text, self.reply_check(item, text), acknowledge)
 
     def add_note(self, item_id: str, text: str, *, actor: Actor,
                  expected_version: int | None = None) -> InboxItem:
@@ -259,7 +293,8 @@ class InboxService:
 
     # -- internals --------------------------------------------------------------
     def _change(self, item_id: str, changes: dict | Callable[[InboxItem], dict], actor: Actor,
-                expected_version: int | None, verb: str, *, permission: str = INBOX_TRIAGE) -> InboxItem:
+                expected_version: int | None, verb: str, *, permission: str = INBOX_TRIAGE,
+                describe: Callable[[InboxItem, dict], str] | None = None) -> InboxItem:
         """Check, then write the change and its audit event in one transaction."""
         current = self.get(item_id)
         actor.require(permission, account_id=current.account_id, region=self.region_of(current.account_id))
@@ -271,7 +306,7 @@ class InboxService:
         def write(tx) -> AuditNote:
             tx.update(INBOX, item_id, values, expected_version=current.version)
             written.append(tx.get(INBOX, item_id))
-            return AuditNote(f"inbox.{verb}", f"inbox/{item_id}", describe_change(current, values))
+            return AuditNote(f"inbox.{verb}", f"inbox/{item_id}", (describe or describe_change)(current, values))
 
         try:
             self.audit.apply(actor.name, write)

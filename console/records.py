@@ -73,6 +73,8 @@ class Reply:
     remote_id: str = ""
     url: str = ""
     sent_at: datetime | None = None
+    #: Rule ids of policy warnings the author acknowledged before queueing it.
+    acknowledged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,7 @@ def reply_to_dict(reply: Reply) -> dict:
         "remote_id": reply.remote_id,
         "url": reply.url,
         "sent_at": format_time(reply.sent_at),
+        "acknowledged": list(reply.acknowledged),
     }
 
 
@@ -155,6 +158,7 @@ def _reply_from_dict(raw: dict) -> Reply:
         remote_id=raw.get("remote_id", ""),
         url=raw.get("url", ""),
         sent_at=parse_time(raw.get("sent_at")),
+        acknowledged=tuple(raw.get("acknowledged", ())),
     )
 
 

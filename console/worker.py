@@ -82,11 +82,14 @@ class PassReport:
     replies_sent: int = 0
     replies_failed: int = 0
     woken: int = 0
+    posts_expired: int = 0
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = (f"fetched {self.fetched}, new {self.stored}, replies sent {self.replies_sent}, "
                 f"failed {self.replies_failed}, snoozes woken {self.woken}")
+        if self.posts_expired:
+            text += f", posts expired {self.posts_expired}"
         if self.problems:
             text += "; " + "; ".join(self.problems)
         return text
@@ -159,12 +162,15 @@ class InboxWorker:
     def __init__(self, store: Store, inbox: InboxService, adapters: dict[str, PlatformAdapter], *,
                  sla: SlaTargets, clock: Callable[[], datetime], audit: AuditTrail,
                  reconcile: Callable[[dict[str, PlatformAdapter]],
-                                     tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]] | None = None
-                 ) -> None:
+                                     tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]] | None = None,
+                 expire_posts: Callable[[], list[str]] | None = None) -> None:
         self.store = store
         #: Called before each pass to follow accounts connected, reconnected or
         #: removed meanwhile: returns the adapters to use and the ones to close.
         self.reconcile = reconcile
+        #: Marks posts not approved before their proposed time (or whose approval
+        #: lapsed) expired and tells their authors; returns their ids.
+        self.expire_posts = expire_posts
         self.audit = audit
         self.inbox = inbox
         self.adapters = adapters
@@ -185,6 +191,8 @@ class InboxWorker:
             await self._pull(account_id, adapter, report)
         await self._send_replies(report)
         self._wake_snoozed(report)
+        if self.expire_posts is not None:
+            report.posts_expired = len(self.expire_posts())
         self.last_sync_at = self.clock()
         self.store.maybe_compact()
         return report

@@ -16,13 +16,22 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
+from console.approvals import ApprovalService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
+from console.content_policy import Attachment, Target
 from console.governance import GOVERNANCE_FILE, Governance
 from console.inbox import InboxService, utc_now
 from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
+from console.library import LIBRARY_COLLECTIONS, LibraryService
+from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
+from console.permissions import POST_APPROVE, Scope
+from console.policy_check import check_draft
+from console.post_records import POST_COLLECTIONS
+from console.posts import PostService
 from console.records import INBOX, parse_time
+from console.reply_policy import policy_reply_check
 from console.secrets import SecretStore
 from console.sessions import Authenticator
 from console.training import TRAINING_COLLECTIONS, TrainingService
@@ -39,6 +48,9 @@ COLLECTIONS = (
     *USER_COLLECTIONS,
     *TRAINING_COLLECTIONS,
     *ACCOUNT_COLLECTIONS,
+    *LIBRARY_COLLECTIONS,
+    *POST_COLLECTIONS,
+    *NOTICE_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
@@ -75,10 +87,22 @@ class Workspace:
         self._adapter_connection: weakref.WeakKeyDictionary[PlatformAdapter, str] = weakref.WeakKeyDictionary()
         store.on_change(self._accounts_changed)
         self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
+        self.library = LibraryService(store, self.audit, clock, paths.data_dir / "library")
         self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
                                   training=self.training)
         self.inbox = InboxService(store, self.audit, sla=config.sla, clock=clock,
-                                  region_of=self.account_region)
+                                  region_of=self.account_region,
+                                  reply_check=policy_reply_check(lambda: self.governance.content,
+                                                                 self.account_region))
+        # posts, their approval and the notices they leave (console/posts.py, approvals.py)
+        self.notices = NoticeService(store, clock)
+        self.posts = PostService(store, self.audit, clock, policy=lambda: self.governance.content,
+                                 checker=check_draft, target_of=self.post_target,
+                                 attachment_for=self._image_attachment, notices=self.notices,
+                                 known_accounts=lambda: list(self._accounts_by_id()))
+        self.approvals = ApprovalService(store, self.audit, clock, self.posts, role_of=self._active_role,
+                                         holders=self._approvers_holding, policy=lambda: self.governance.content,
+                                         notices=self.notices)
         self.worker_lock = WorkerLock(paths.worker_lock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
@@ -129,6 +153,32 @@ class Workspace:
     def account_handle(self, account_id: str) -> str:
         account = self._accounts_by_id().get(account_id)
         return account.handle if account else account_id
+
+    # -- posts and approvals ------------------------------------------------------------
+    def post_target(self, account_id: str) -> Target | None:
+        """A connected account as the content checks see it; the governance file's
+        region for it, when it names one, wins over the platform's."""
+        account = self._accounts_by_id().get(account_id)
+        if account is None:
+            return None
+        region = self.governance.content.account(account_id).region or account.region
+        return Target(account_id, account.platform, region)
+
+    def _image_attachment(self, asset_id: str) -> Attachment:
+        """A library image a post may use now (LibraryError saying why not)."""
+        return self.library.require_usable(asset_id, kind="image").attachment()
+
+    def _active_role(self, username: str) -> str | None:
+        user = self.users.find(username)
+        return None if user is None or user.disabled else user.role
+
+    def _approvers_holding(self, role: str) -> list[tuple[str, Scope]]:
+        """The active users with ``role``, with their scopes, if the role may approve posts."""
+        roles = self.governance.roles
+        if role not in roles or POST_APPROVE not in roles.permissions_of(role):
+            return []
+        return [(user.username, user.scope) for user in self.users.all_users()
+                if user.role == role and not user.disabled]
 
     def make_adapters(self) -> dict[str, PlatformAdapter]:
         settings = self.config.sandbox
@@ -188,7 +238,8 @@ class Workspace:
     # -- the worker -------------------------------------------------------------------
     def make_worker(self) -> InboxWorker:
         return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,
-                           clock=self.clock, audit=self.audit, reconcile=self.reconcile_adapters)
+                           clock=self.clock, audit=self.audit, reconcile=self.reconcile_adapters,
+                           expire_posts=self.approvals.expire_due)
 
     def worker_status(self) -> WorkerStatus:
         """The in-process worker's last report or, when another process runs

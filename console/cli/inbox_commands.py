@@ -13,6 +13,7 @@ from console.cli.common import CommandFailed, print_json
 from console.importing import import_items
 from console.inbox_query import parse_query
 from console.records import KINDS, STATUSES, InboxFilter, InboxItem
+from console.reply_policy import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
 from console.timeparse import parse_when
 from console.untrusted import one_line, printable
 
@@ -61,12 +62,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     snooze.add_argument("until")
     snooze.add_argument("item_ids", nargs="+")
     snooze.set_defaults(handler=snooze_items)
-    for name, help_text in (("reply", "queue a reply (the worker sends it)"),
-                            ("note", "add a note only the team sees")):
-        action = actions.add_parser(name, help=help_text)
-        action.add_argument("item_id")
-        action.add_argument("text")
-        action.set_defaults(handler=_text_handler(name))
+    reply = actions.add_parser("reply", help="queue a reply (the worker sends it) once the content "
+                                             "policy's checks pass")
+    reply.add_argument("item_id")
+    reply.add_argument("text")
+    reply.add_argument("--ack", action="append", default=[], metavar="RULE_ID",
+                       help="acknowledge a warning of the policy (e.g. a11y.all_caps) and send anyway; repeatable")
+    reply.set_defaults(handler=reply_to_item)
+    note = actions.add_parser("note", help="add a note only the team sees")
+    note.add_argument("item_id")
+    note.add_argument("text")
+    note.set_defaults(handler=add_note)
 
 
 def _filter_from(args: argparse.Namespace, accounts: list[tuple[str, str]]) -> InboxFilter:
@@ -197,10 +203,32 @@ def snooze_items(args: argparse.Namespace) -> int:
     return _run_bulk(args, "snooze", "snoozed", until=until)
 
 
-def _text_handler(action: str):
-    def handler(args: argparse.Namespace) -> int:
-        args.item_ids = [args.item_id]
-        verb = "queued a reply on" if action == "reply" else "added a note to"
-        return _run_bulk(args, action, verb, text=args.text)
+def reply_to_item(args: argparse.Namespace) -> int:
+    """Queue one reply; on a refusal by the content policy, print each finding on its own line."""
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
+        try:
+            workspace.inbox.reply(args.item_id, args.text, actor=session, acknowledge=args.ack)
+        except ReplyBlocked as error:
+            print(f"{args.item_id}: not queued, the content policy blocks this reply:", file=sys.stderr)
+            _print_findings(error.findings, error.text)
+            print("change the text and run the command again", file=sys.stderr)
+            return 1
+        except ReplyNeedsAcknowledgement as error:
+            print(f"{args.item_id}: not queued, the reply has warnings:", file=sys.stderr)
+            _print_findings(error.warnings, error.text)
+            acks = " ".join(f"--ack {rule}" for rule in error.rule_ids)
+            print(f"to send it anyway, run the command again with {acks}", file=sys.stderr)
+            return 1
+    print(f"queued a reply on {args.item_id}; the worker sends it")
+    return 0
 
-    return handler
+
+def _print_findings(findings, text: str) -> None:
+    for finding in findings:
+        print(f"  {finding.severity} {finding_line(finding, text)}", file=sys.stderr)
+
+
+def add_note(args: argparse.Namespace) -> int:
+    args.item_ids = [args.item_id]
+    return _run_bulk(args, "note", "added a note to", text=args.text)

@@ -14,7 +14,7 @@ import logging
 import sys
 
 from console.cli import account_commands, audit_commands, doctor, inbox_commands, sandbox_commands, worker_command
-from console.cli import training_commands, user_commands
+from console.cli import library_commands, policy_commands, post_commands, training_commands, user_commands
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError
 from data import StoreError
@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands.register(commands)
     user_commands.register(commands)
     training_commands.register(commands)
+    policy_commands.register(commands)
+    post_commands.register(commands)
+    library_commands.register(commands)
     doctor.register(commands)
     return parser
 

@@ -1,0 +1,75 @@
+"""The post path through the workspace as shipped: the example governance file,
+the real policy checks (``console.policy_check.check_draft``), real users and
+sessions, and the worker-side expiry."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from console.post_records import APPROVED, EXPIRED, IN_REVIEW, PolicyBlocked, UnstaffedStage
+from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
+
+EN = "sandbox:northwind_en"
+
+
+def test_a_promotion_is_checked_routed_to_legal_and_approved_stage_by_stage(workspace, people, clock):
+    ed, mia = people.session("ed", "editor"), people.session("mia", "manager")
+    posts, approvals = workspace.posts, workspace.approvals
+    post = posts.draft(ed, [EN], "Our winter sale starts Monday", tags=["promo"],
+                       proposed_at=clock() + timedelta(days=1))
+    with pytest.raises(PolicyBlocked) as refused:
+        posts.submit(ed, post.id)
+    assert "disclosure.paid-partnership" in [f.rule_id for f in refused.value.findings]
+
+    post = posts.edit(ed, post.id, expected_version=post.version, text="Our winter sale starts Monday #ad")
+    with pytest.raises(UnstaffedStage, match=r"stage 2 of route 'high risk' \(any legal\) has nobody"):
+        posts.submit(ed, post.id)
+    lena = people.session("lena", "legal")
+    post = posts.submit(ed, post.id)
+    assert (post.status, post.risk, post.route.name) == (IN_REVIEW, "high", "high risk")
+    assert "prices" in post.risk_reasons
+
+    assert approvals.queue_ids(lena) == []
+    assert [p.id for p in approvals.queue(mia)] == [post.id]
+    assert approvals.approve(mia, post.id).stage == 1
+    assert approvals.queue_ids(lena) == [post.id]
+    assert approvals.approve(lena, post.id).status == APPROVED
+    assert [n.text for n in workspace.notices.unread("ed")] == [
+        f"{post.id} is approved and ready to schedule (last approval by lena)"]
+
+
+def test_a_disabled_approver_no_longer_counts(workspace, people, clock):
+    ed = people.session("ed", "editor")
+    people.session("mia", "manager")
+    workspace.users.disable(people.owner(), "mia")
+    post = workspace.posts.draft(ed, [EN], "Autumn walks start Saturday", proposed_at=clock() + timedelta(days=1))
+    with pytest.raises(UnstaffedStage, match="no active manager"):
+        workspace.posts.submit(ed, post.id)
+
+
+def test_expiry_through_the_workspace(workspace, people, clock):
+    ed = people.session("ed", "editor")
+    people.session("mia", "manager")
+    post = workspace.posts.draft(ed, [EN], "Autumn walks start Saturday", proposed_at=clock() + timedelta(hours=1))
+    workspace.posts.submit(ed, post.id)
+    clock.advance(hours=1)
+    assert workspace.approvals.expire_due() == [post.id]
+    assert workspace.posts.get(post.id).status == EXPIRED
+
+
+def test_the_worker_expires_late_posts_on_its_pass(workspace, people, clock):
+    """The worker's pass is what marks a post expired when nobody looks at it."""
+    ed = people.session("ed", "editor")
+    people.session("mia", "manager")
+    post = workspace.posts.draft(ed, [EN], "Autumn walks start Saturday", proposed_at=clock() + timedelta(hours=1))
+    workspace.posts.submit(ed, post.id)
+    worker = workspace.make_worker()
+    assert asyncio.run(worker.run_once()).posts_expired == 0
+    clock.advance(hours=1, seconds=1)
+    report = asyncio.run(worker.run_once())
+    assert report.posts_expired == 1 and "posts expired 1" in report.summary()
+    assert workspace.posts.get(post.id).status == EXPIRED
+    assert any(post.id in notice.text for notice in workspace.notices.unread("ed"))
