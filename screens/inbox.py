@@ -21,11 +21,13 @@ from textual.widgets import Footer
 
 from console.errors import ConsoleError, ItemNotFound
 from console.permissions import INBOX_REPLY, INBOX_TRIAGE
+from console.reply_policy import ReplyNeedsAcknowledgement
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text, count_text
 from screens.inbox_actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox_commands import InboxCommands
+from screens.inbox_reply import ask_acknowledgement, reply_editor
 from screens.messages import ActionCompleted, ActionRefused, ItemsListed
 from screens.panel import PanelScreen, actor_may
 from screens.parsing import SNOOZE_HELP, parse_assignee, parse_snooze, parse_tag_edit
@@ -317,6 +319,9 @@ class InboxScreen(PanelScreen):
         self.refilter()
 
     def on_action_refused(self, message: ActionRefused) -> None:
+        if isinstance(message.error, ReplyNeedsAcknowledgement):
+            ask_acknowledgement(self, message.error)
+            return
         guard = self.app.session_guard  # type: ignore[attr-defined]
         if message.retry is not None and message.error is not None and guard.handle(
                 message.error, message.retry,
@@ -415,7 +420,8 @@ class InboxScreen(PanelScreen):
             snooze,
         )
 
-    def _edit_text(self, action: str, title: str, hint: str, max_chars: int) -> None:
+    def _edit_text(self, action: str, title: str, hint: str, max_chars: int, *, reply: bool = False) -> None:
+        """Open the editor for a note, or (``reply``) the reply editor with policy checks."""
         if self._no_target():
             return
         targets = self._targets()
@@ -434,21 +440,25 @@ class InboxScreen(PanelScreen):
                 return
             if result.submitted:
                 self._drafts[draft_key] = result.text  # kept until the action succeeds
-                self.perform(action, targets, text=result.text)
+                acknowledge = getattr(result, "acknowledge", ())
+                extra = {"acknowledge": acknowledge} if acknowledge else {}
+                self.perform(action, targets, text=result.text, **extra)
             elif result.text.strip():
                 self._drafts[draft_key] = result.text
                 self.say("Draft kept; press the same key again to continue it")
             else:
                 self._drafts.pop(draft_key, None)
 
-        self.app.push_screen(
-            TextEditor(f"{title} {self._target_label(targets)}", intro=intro,
-                       text=self._drafts.get(draft_key, ""), hint=hint, max_chars=max_chars),
-            finished,
-        )
+        title = f"{title} {self._target_label(targets)}"
+        draft = self._drafts.get(draft_key, "")
+        if reply:
+            editor = reply_editor(self, title, intro, draft, [item_id for item_id, _ in targets], max_chars)
+        else:
+            editor = TextEditor(title, intro=intro, text=draft, hint=hint, max_chars=max_chars)
+        self.app.push_screen(editor, finished)
 
     def action_reply(self) -> None:
-        self._edit_text("reply", "Reply to", "Ctrl+S queues the reply · Escape keeps the draft", 5_000)
+        self._edit_text("reply", "Reply to", "", 5_000, reply=True)
 
     def action_note(self) -> None:
         self._edit_text("note", "Internal note on", "Only the team sees notes · Ctrl+S saves · Escape keeps the draft",

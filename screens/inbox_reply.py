@@ -1,0 +1,86 @@
+"""Replying from the Inbox: the reply editor wired to the inbox and library services.
+
+The editor checks the draft through ``InboxService.check_reply`` (the check
+the service runs again before it queues), one group of items at a time:
+items on the same account that are all public, or all DMs, get the same
+answer from the policy. The saved replies come from the content library,
+which offers only the approved, unexpired ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from console.errors import ItemNotFound
+from console.permissions import PermissionDenied
+from console.reply_policy import ReplyNeedsAcknowledgement, finding_line, is_public
+from screens.widgets.reply_editor import AcknowledgePrompt, CheckedGroup, ReplyChecker, ReplyEditor
+
+if TYPE_CHECKING:
+    from console.actors import Actor
+    from console.workspace import Workspace
+    from screens.inbox import InboxScreen
+
+REPLY_HINT = "Ctrl+S queues · Ctrl+R saved replies · Escape keeps the draft"
+
+
+def group_label(kind_public: bool, handle: str, items: int) -> str:
+    """``3 public replies on @northwind_en`` / ``1 DM on @northwind_es``."""
+    if kind_public:
+        return f"{items} public repl{'ies' if items != 1 else 'y'} on {handle}"
+    return f"{items} DM{'s' if items != 1 else ''} on {handle}"
+
+
+def reply_checker(workspace: "Workspace", actor: "Actor", item_ids: Sequence[str]) -> ReplyChecker:
+    """``check(text)``: the policy's findings for each group of the items replied to (runs in a thread)."""
+    inbox = workspace.inbox
+
+    def check(text: str) -> list[CheckedGroup]:
+        groups: dict[tuple[str, bool], list[str]] = {}
+        for item_id in item_ids:
+            try:
+                item = inbox.get(item_id)
+            except ItemNotFound:
+                continue   # gone meanwhile: the action reports it
+            groups.setdefault((item.account_id, is_public(item)), []).append(item_id)
+        checked = []
+        for (account_id, public), ids in groups.items():
+            try:
+                result = inbox.check_reply(ids[0], text, actor=actor)
+            except PermissionDenied:
+                continue   # not the operator's account: the action refuses those items, saying why
+            checked.append(CheckedGroup(group_label(public, workspace.account_handle(account_id), len(ids)),
+                                        len(ids), public, result))
+        return checked
+
+    return check
+
+
+def saved_replies(workspace: "Workspace", actor: "Actor") -> Callable[[], list]:
+    return lambda: workspace.library.saved_replies(actor)
+
+
+def reply_editor(screen: "InboxScreen", title: str, intro: Text | None, text: str,
+                 item_ids: Sequence[str], max_chars: int) -> ReplyEditor:
+    return ReplyEditor(title, intro=intro, text=text, max_chars=max_chars, hint=REPLY_HINT,
+                       check=reply_checker(screen.workspace, screen.actor, list(item_ids)),
+                       saved_replies=saved_replies(screen.workspace, screen.actor))
+
+
+def ask_acknowledgement(screen: "InboxScreen", error: ReplyNeedsAcknowledgement) -> None:
+    """The service found warnings the editor had not (the policy changed meanwhile, or the
+    check waited for an unlock): ask, and on ``y`` queue the reply with them acknowledged."""
+    question = "\n".join(["Warnings:", *(f"  ▲ {finding_line(f, error.text)}" for f in error.warnings),
+                          "Send anyway? Your acknowledgement is recorded with the reply."])
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            target = (error.item_id, screen.inbox_list.shown_version(error.item_id))
+            screen.perform("reply", [target], text=error.text, acknowledge=error.rule_ids)
+        else:
+            screen.say("Reply not sent; the draft is kept, press r to change it", severity="warning")
+
+    screen.app.push_screen(AcknowledgePrompt("Send with warnings?", question), answered)
