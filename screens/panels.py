@@ -8,14 +8,19 @@ this tuple.
 
 from __future__ import annotations
 
-from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ
+from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ, POST_APPROVE, POST_DRAFT
 from screens.accounts import AccountsScreen
+from screens.approvals import ApprovalsScreen
 from screens.audit import AuditScreen
+from screens.compose import ComposeScreen
 from screens.inbox import InboxScreen
 from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
     Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage", INBOX_READ),
+    Panel("approvals", "Approvals", "2", ApprovalsScreen, "Posts waiting for your approval", POST_APPROVE),
+    Panel("compose", "Compose", "6", ComposeScreen, "Write a post: targets, variants, live policy checks",
+          POST_DRAFT),
     Panel("accounts", "Accounts", "8", AccountsScreen,
           "Connected platform accounts: connect, test, remove; who needs reconnecting", ACCOUNT_VIEW),
     Panel("audit", "Audit", "9", AuditScreen, "Who did what, when: the tamper-evident audit trail",

@@ -1,0 +1,420 @@
+"""The Approvals panel: the posts waiting for this approver's stage, and the
+author's own posts with their notices.
+
+The list holds post ids and is loaded in a worker (the queue reads the
+store's projection); the detail pane is gathered in a worker too (policy
+check, revision diff, images) a moment after the cursor stops. Decisions run
+through ``app.call_service`` with the version of the post the approver saw,
+so someone else's change meanwhile is refused as a conflict and the list is
+loaded again. The list follows the store: other sessions' approvals, new
+submissions and expiries arrive through the store's change notices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from console.errors import ConsoleError
+from console.notices import NOTICES
+from console.permissions import POST_APPROVE, POST_DRAFT
+from console.post_records import POSTS, Post
+from console.records import BulkResult
+from screens.commands import CommandListProvider
+from screens.formatting import count_text
+from screens.panel import PanelScreen, actor_may
+from screens.widgets.approval_decisions import ApprovalDecisions
+from screens.widgets.approval_loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
+from screens.widgets.approval_notices import NoticesBox
+from screens.widgets.approval_queue import MINE, QUEUE, ApprovalQueue
+from screens.widgets.message_line import MessageLine
+from screens.widgets.post_detail import PostDetailView, load_post_detail, post_detail_renderable
+from screens.widgets.post_format import post_stage
+from screens.widgets.status_bar import StatusBar
+
+#: Seconds the detail waits after a cursor move (coalesces key repeat), and
+#: after a burst of store changes before the list is loaded again.
+DETAIL_DELAY = 0.06
+RELOAD_DELAY = 0.2
+#: From this width the detail sits beside the list instead of below it.
+SIDE_BY_SIDE_WIDTH = 140
+
+EMPTY_QUEUE = "Nothing waits for you. Posts submitted for a stage you approve appear here."
+EMPTY_MINE = "You have no posts yet. Write one in the Compose panel."
+
+
+class ApprovalCommands(CommandListProvider):
+    """Palette entries while the Approvals panel is shown."""
+
+    def _commands(self) -> Iterator[tuple]:
+        screen = self.screen
+        if isinstance(screen, ApprovalsScreen):
+            yield "Approvals: my posts and notices", screen.show_mine, "Your posts with their status (v)"
+            yield "Approvals: waiting for me", screen.show_queue, "The posts at a stage you approve (v)"
+            if screen.view == QUEUE:
+                yield "Approvals: approve the selected posts", screen.action_bulk_approve, "Low-risk posts only (A)"
+
+
+class ApprovalsScreen(PanelScreen):
+    """Approve, reject or send back the posts waiting for you; follow your own."""
+
+    CSS_PATH = "approvals.tcss"
+    HELP_TITLE = "Approvals keys"
+    COMMANDS = {ApprovalCommands}
+
+    BINDINGS = [
+        Binding("a", "approve", "Approve", id="approvals.approve"),
+        Binding("r", "reject", "Reject", id="approvals.reject"),
+        Binding("c", "request_changes", "Changes", id="approvals.request_changes"),
+        Binding("space", "select", "Select", id="approvals.select"),
+        Binding("A", "bulk_approve", "Bulk", id="approvals.bulk_approve"),
+        Binding("e", "edit", "Edit", id="approvals.edit"),
+        # One key, two views: the footer names where v goes (check_action hides the other).
+        Binding("v", "show_mine", "Mine", id="approvals.show_mine"),
+        Binding("v", "show_queue", "Queue", id="approvals.show_queue"),
+        Binding("enter", "open", "Open/close the detail", show=False, id="approvals.open"),
+        Binding("g,f5", "refresh", "Refresh", show=False, id="approvals.refresh"),
+        Binding("escape", "clear", "Close detail/selection/mine", show=False, id="approvals.clear"),
+        Binding("J", "detail_down", "Scroll the detail down", show=False, id="approvals.detail_down"),
+        Binding("K", "detail_up", "Scroll the detail up", show=False, id="approvals.detail_up"),
+    ]
+
+    #: What each key needs; keys the user may not use are hidden (the service refuses them anyway).
+    ACTION_PERMISSIONS = {"approve": POST_APPROVE, "reject": POST_APPROVE, "request_changes": POST_APPROVE,
+                          "bulk_approve": POST_APPROVE, "select": POST_APPROVE, "edit": POST_DRAFT}
+    #: Decisions belong to the queue; in the author's own view nobody decides on their own posts.
+    QUEUE_ONLY = {"approve", "reject", "request_changes", "bulk_approve", "select", "show_mine"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = QUEUE
+        self._posts: dict[str, Post] = {}
+        self._generation = 0
+        self._loaded = False
+        self._stale = False
+        self._unread = 0
+        self._decisions: ApprovalDecisions | None = None
+        self._detail_key: tuple | None = None
+        self._detail_timer: Timer | None = None
+        self._reload_timer: Timer | None = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.QUEUE_ONLY and self.view != QUEUE or action == "show_queue" and self.view != MINE:
+            return False
+        permission = self.ACTION_PERMISSIONS.get(action)
+        if permission is None or self.app.actor is None:  # type: ignore[attr-defined]
+            return True
+        return actor_may(self.actor, permission)
+
+    # -- layout --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        workspace = self.workspace
+        yield StatusBar()
+        yield NoticesBox(id="approvals-notices")
+        with Container(id="approvals-body"):
+            yield ApprovalQueue(self._post_or_none, workspace.clock, account_label=workspace.account_handle,
+                                id="approvals-list")
+            yield PostDetailView(id="approvals-detail")
+        yield MessageLine(id="approvals-message")
+        yield Footer(compact=True)
+
+    @property
+    def queue(self) -> ApprovalQueue:
+        return self.query_one(ApprovalQueue)
+
+    @property
+    def detail_view(self) -> PostDetailView:
+        return self.query_one(PostDetailView)
+
+    def on_mount(self) -> None:
+        app = self.app
+        app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
+        app.mode_change_signal.subscribe(self, self._mode_changed)
+        self.workspace.store.on_change(self._store_changed)
+        self._decisions = ApprovalDecisions(app, self.workspace.approvals, lambda: self.actor, say=self.say,
+                                            reload=self.load)
+        self.detail_view.border_title = Text("Post")
+        self.load()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
+
+    # -- following the store ---------------------------------------------------------------
+    def _store_changed(self, changes: list) -> None:
+        """Store listener: runs on any thread, so it only posts a message."""
+        if any(change.collection in (POSTS, NOTICES) for change in changes):
+            self.post_message(PostsChanged())
+
+    @property
+    def _shown(self) -> bool:
+        return self.app.screen is self
+
+    def on_posts_changed(self, _message: PostsChanged) -> None:
+        if not self._shown:
+            self._stale = True
+        elif self._reload_timer is None:
+            self._reload_timer = self.set_timer(RELOAD_DELAY, self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._reload_timer = None
+        self.load(background=True)
+
+    def _clock_ticked(self, _now: object) -> None:
+        # Relative times move, and posts expire, even when nothing was written.
+        if self._shown:
+            self.load(background=True)
+        else:
+            self._stale = True
+
+    def _mode_changed(self, _mode: str) -> None:
+        if self._shown and self._stale:
+            self.load(background=True)
+
+    @property
+    def detail_pending(self) -> bool:
+        """The list or the detail is about to follow (tests wait on this)."""
+        return self._detail_timer is not None or self._reload_timer is not None
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self, *, background: bool = False) -> None:
+        """Load the list again (in a worker). ``background``: nobody asked (time passed,
+        the store changed); such a load does not keep an idle session awake."""
+        self._stale = False
+        self._generation += 1
+        generation, view, workspace = self._generation, self.view, self.workspace
+        actor = self.app.background_actor if background else self.actor  # type: ignore[attr-defined]
+        self.app.call_service(  # type: ignore[attr-defined]
+            lambda: load_posts(workspace, actor, view),
+            done=lambda loaded: self._loaded_posts(loaded, generation),
+            failed=lambda error: self.say(str(error), severity="error"), key="approvals.load")
+
+    def _loaded_posts(self, loaded: PostsLoaded, generation: int) -> None:
+        if generation != self._generation or loaded.view != self.view:
+            return  # a newer load is on its way
+        self._loaded = True
+        self._posts = dict(loaded.posts)
+        queue = self.queue
+        queue.empty_text = EMPTY_MINE if loaded.view == MINE else EMPTY_QUEUE
+        queue.set_ids(loaded.ids, loaded.view)
+        queue.refresh_rows()
+        self._unread = len(loaded.notices)
+        if loaded.view == MINE:
+            self._show_notices(loaded.notices)
+        self._update_context()
+        self._show_detail(queue.cursor_id)
+
+    def _post_or_none(self, post_id: str) -> Post | None:
+        """The post as last loaded; one scrolled to for the first time is decoded now."""
+        post = self._posts.get(post_id)
+        if post is None:
+            try:
+                post = self._posts[post_id] = self.workspace.posts.get(post_id)
+            except ConsoleError:
+                return None
+        return post
+
+    # -- notices (the "mine" view) -----------------------------------------------------------
+    def _show_notices(self, unread: list) -> None:
+        """Show the author's notices, and mark the new ones read (they stay shown in this view)."""
+        box = self.query_one(NoticesBox)
+        new = box.add(unread, self.workspace.clock(), self.app.display_tz)  # type: ignore[attr-defined]
+        if new:
+            notices, actor, ids = self.workspace.notices, self.actor, [notice.id for notice in new]
+            self.app.call_service(lambda: notices.mark_read(actor, ids),  # type: ignore[attr-defined]
+                                  failed=lambda error: self.say(str(error), severity="warning"))
+
+    # -- the detail pane -----------------------------------------------------------------------
+    @on(ApprovalQueue.CursorMoved)
+    def _cursor_moved(self, _event: ApprovalQueue.CursorMoved) -> None:
+        self._update_context()
+        if self._detail_timer is None:
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_cursor_detail)
+
+    def _show_cursor_detail(self) -> None:
+        self._detail_timer = None
+        self._show_detail(self.queue.cursor_id)
+
+    def _show_detail(self, post_id: str | None) -> None:
+        view = self.detail_view
+        post = self._post_or_none(post_id) if post_id else None
+        if post is None:
+            self._detail_key = None
+            view.border_title = Text("Post")
+            hint = ("v shows your posts and notices · g refreshes" if self.view == QUEUE
+                    else "v goes back to the posts waiting for you")
+            view.show(Text("Loading…" if not self._loaded else hint, style="italic"), scroll_home=True)
+            return
+        minute = int(self.workspace.clock().timestamp() // 60)
+        key = (post.id, post.version, minute)
+        if key == self._detail_key:
+            return
+        same_post = self._detail_key is not None and self._detail_key[0] == post.id
+        self._detail_key = key
+        self._load_detail(post, key, not same_post)
+
+    @work(thread=True, exclusive=True, group="approvals-detail", exit_on_error=False)
+    def _load_detail(self, post: Post, key: tuple, scroll_home: bool) -> None:
+        detail = load_post_detail(self.workspace, post)
+        self.post_message(DetailLoaded(detail, (key, scroll_home)))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        key, scroll_home = message.key
+        if key != self._detail_key:
+            return  # the cursor moved on meanwhile
+        post = message.detail.post
+        view = self.detail_view
+        view.border_title = Text(f"{post.id} · {post_stage(post)}")
+        view.show(post_detail_renderable(message.detail, now=self.workspace.clock(),
+                                         tz=self.app.display_tz,  # type: ignore[attr-defined]
+                                         styles=view.component_styles(), reviewer=self.actor.name),
+                  scroll_home=scroll_home)
+
+    # -- the message line --------------------------------------------------------------------
+    def say(self, message: str, *, severity: str = "information") -> None:
+        """Show a one-line result (plain text, never markup)."""
+        self.query_one(MessageLine).say(message, severity)
+
+    def _update_context(self) -> None:
+        queue = self.queue
+        context = Text(no_wrap=True)
+        if self.view == QUEUE and self._unread:
+            context.append(f"{self._unread} notice{'s' if self._unread != 1 else ''} (v) · ", "bold")
+        selected = len(queue.selected_ids)
+        if selected:
+            context.append(f"{selected} selected · ", "bold")
+        total = len(queue.ids)
+        label = "waiting for you" if self.view == QUEUE else "your posts"
+        context.append(f"{label} · {count_text(queue.cursor + 1 if total else 0)}/{count_text(total)}")
+        self.query_one(MessageLine).set_context(context)
+
+    # -- decisions -------------------------------------------------------------------------
+    def _cursor_post(self) -> Post | None:
+        post_id = self.queue.cursor_id
+        post = self._post_or_none(post_id) if post_id else None
+        if post is None:
+            self.say("No post here to act on" + ("; v shows your own posts" if self.view == QUEUE else ""),
+                     severity="warning")
+        return post
+
+    @property
+    def decisions(self) -> ApprovalDecisions:
+        assert self._decisions is not None, "mounted"
+        return self._decisions
+
+    def action_approve(self) -> None:
+        post = self._cursor_post()
+        if post is not None:
+            self.decisions.approve(post)
+
+    def action_reject(self) -> None:
+        post = self._cursor_post()
+        if post is not None:
+            self.decisions.reject(post)
+
+    def action_request_changes(self) -> None:
+        post = self._cursor_post()
+        if post is not None:
+            self.decisions.request_changes(post)
+
+    def action_select(self) -> None:
+        queue = self.queue
+        if queue.cursor_id is None:
+            return
+        queue.toggle_selected(queue.cursor_id)
+        queue.action_cursor_down()
+        self._update_context()
+
+    def action_bulk_approve(self) -> None:
+        queue = self.queue
+        ids, versions = queue.selected_ids, queue.selection_versions
+        if not ids:
+            self.say("Select posts with Space first; A approves the selected low-risk posts together",
+                     severity="warning")
+            return
+
+        def finished(result: BulkResult) -> None:
+            queue.unselect(result.done)   # the refused stay selected, so the rows show which
+            self._update_context()
+
+        self.decisions.bulk_approve(ids, versions, finished)
+
+    async def action_edit(self) -> None:
+        """Open the post under the cursor in the Compose panel."""
+        post = self._cursor_post()
+        if post is None:
+            return
+        from screens.panels import panel_named  # the registry imports this module
+
+        try:
+            panel = panel_named("compose")
+        except KeyError:
+            self.say("The Compose panel is not in this version; edit the post with `socops post`",
+                     severity="warning")
+            return
+        if not self.app.may_open(panel):  # type: ignore[attr-defined]
+            self.say("You may not edit posts (needs post.draft)", severity="error")
+            return
+        await self.app.switch_mode(panel.name)
+        open_post = getattr(self.app.screen, "open_post", None)
+        if callable(open_post):
+            open_post(post.id)
+
+    # -- views and keys ---------------------------------------------------------------------------
+    def action_show_mine(self) -> None:
+        self.show_mine()
+
+    def action_show_queue(self) -> None:
+        self.show_queue()
+
+    def show_mine(self) -> None:
+        """Your own posts with their status, and your notices (marked read when shown)."""
+        self._switch_view(MINE, "Your posts and notices")
+
+    def show_queue(self) -> None:
+        """The posts at a stage you approve."""
+        self._switch_view(QUEUE, "Posts waiting for you")
+
+    def _switch_view(self, view: str, message: str) -> None:
+        if view != self.view:
+            self.view = view
+            self.query_one(NoticesBox).clear()
+            self.set_class(view == MINE, "-mine")
+            self.refresh_bindings()
+            self.queue.empty_text = "Loading…"
+            self.queue.set_ids([], view)
+            self._loaded = False
+        self.say(message)
+        self.load()
+
+    def action_open(self) -> None:
+        """Toggle the reading layout: the detail takes most of the room."""
+        self.toggle_class("-reading")
+        self.detail_view.scroll_home(animate=False)
+
+    def action_detail_down(self) -> None:
+        self.detail_view.scroll_page_down(animate=False)
+
+    def action_detail_up(self) -> None:
+        self.detail_view.scroll_page_up(animate=False)
+
+    def action_refresh(self) -> None:
+        self.app.refresh_store()  # type: ignore[attr-defined]
+        self.load()
+        self.say("Refreshed")
+
+    def action_clear(self) -> None:
+        if self.has_class("-reading"):
+            self.remove_class("-reading")
+        elif self.queue.selected_ids:
+            self.queue.clear_selection()
+            self.say("Selection cleared")
+        elif self.view == MINE:
+            self.show_queue()
+        self._update_context()
