@@ -27,7 +27,6 @@ from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
 from console.permissions import POST_APPROVE, Scope
-from console.policy_check import check_draft
 from console.post_records import POST_COLLECTIONS
 from console.posts import PostService
 from console.records import INBOX, parse_time
@@ -54,6 +53,14 @@ COLLECTIONS = (
 )
 
 log = logging.getLogger("socops")
+
+
+def check_draft_when_needed(policy, draft):
+    """The policy checks, imported at the first check rather than at start-up
+    (compiling their patterns is a noticeable part of opening the console)."""
+    from console.policy_check import check_draft
+
+    return check_draft(policy, draft)
 
 
 def default_operator() -> str:
@@ -97,7 +104,7 @@ class Workspace:
         # posts, their approval and the notices they leave (console/posts.py, approvals.py)
         self.notices = NoticeService(store, clock)
         self.posts = PostService(store, self.audit, clock, policy=lambda: self.governance.content,
-                                 checker=check_draft, target_of=self.post_target,
+                                 checker=check_draft_when_needed, target_of=self.post_target,
                                  attachment_for=self._image_attachment, notices=self.notices,
                                  known_accounts=lambda: list(self._accounts_by_id()))
         self.approvals = ApprovalService(store, self.audit, clock, self.posts, role_of=self._active_role,

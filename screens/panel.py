@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel's entry in the registry: mode name, title, key and screen class."""
+    """A panel's entry in the registry: mode name, title, key, and the screen class
+    (or a function that makes the screen, for panels loaded when first opened)."""
 
     name: str
     title: str
     key: str
-    screen: type["PanelScreen"]
+    screen: "type[PanelScreen] | Callable[[], PanelScreen]"
     description: str = ""
     #: The permission without which the panel is not listed (the service still checks).
     permission: str = ""
