@@ -6,8 +6,10 @@ rules, risk and approval routes; parsed by ``console/policy_file.py``).
 The file lives beside ``socops.toml``; a commented example is written on the
 first run. It is re-read when it changes on disk (a stat per look, so a
 running console follows an edit). A file that does not validate keeps the
-last good version in force in this process (see :attr:`Governance.problem`);
-with no good version loaded yet it raises :class:`ConfigError`. Every error
+last good version in force (see :attr:`Governance.problem`): the one this
+process loaded, or at start the copy of the last version that validated
+(``last_good``, kept in the state folder); with neither it raises
+:class:`ConfigError`. Every error
 names the file, the line and the problem; :func:`check_governance_text` lists
 all of them (``socops policy check``).
 """
@@ -15,6 +17,7 @@ all of them (``socops policy check``).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -33,6 +36,8 @@ from console.policy_reader import TableReader
 log = logging.getLogger("socops.governance")
 
 GOVERNANCE_FILE = "governance.toml"
+#: In the state folder: a copy of the last version of the file that validated.
+LAST_GOOD_GOVERNANCE_FILE = "governance.last-good.toml"
 
 #: The commented example written on the first run (shipped as governance.example.toml).
 EXAMPLE_GOVERNANCE = resources.files("console").joinpath("governance.example.toml").read_text(encoding="utf-8")
@@ -190,8 +195,11 @@ def _training(problems: Problems, raw: object) -> tuple[dict[str, Course], dict[
 class Governance:
     """The governance configuration in force, following edits of the file."""
 
-    def __init__(self, path: Path, *, write_example: bool = True) -> None:
+    def __init__(self, path: Path, *, write_example: bool = True, last_good: Path | None = None) -> None:
+        """``last_good``: where a copy of the last version that validated is kept, so
+        that a console started on a broken file runs on it instead of not starting."""
         self.path = Path(path)
+        self.last_good = Path(last_good) if last_good is not None else None
         self.problem = ""
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
@@ -211,6 +219,7 @@ class Governance:
         """A governance that never reads a file (tests, tools)."""
         governance = cls.__new__(cls)
         governance.path = policy.source or Path("<memory>")
+        governance.last_good = None
         governance.problem = ""
         governance._lock = threading.Lock()
         governance._stamp = ("fixed",)
@@ -257,14 +266,42 @@ class Governance:
                     policy = parse_governance(text, self.path)
             except ConfigError as error:
                 if self._policy is None:
-                    raise
+                    self._policy = self._read_last_good()
+                    if self._policy is None:
+                        raise
                 if str(error) != self.problem:
                     log.warning("%s (version %s stays in force)", error, self._policy.version)
                 self.problem = f"{error}; version {self._policy.version} stays in force"
                 self._stamp = stamp
                 return self._policy
             self._policy, self._stamp, self.problem = policy, stamp, ""
+            if self._text is not None:
+                self._keep_last_good(self._text)
             return policy
+
+    def _keep_last_good(self, text: str) -> None:
+        """Copy a version that validated aside (atomically; only when it changed)."""
+        if self.last_good is None:
+            return
+        try:
+            if self.last_good.exists() and self.last_good.read_text(encoding="utf-8") == text:
+                return
+            self.last_good.parent.mkdir(parents=True, exist_ok=True)
+            scratch = self.last_good.with_name(self.last_good.name + ".tmp")
+            scratch.write_text(text, encoding="utf-8")
+            os.replace(scratch, self.last_good)
+        except OSError as error:  # the copy is a safety net: say so, carry on
+            log.warning("could not keep a copy of the governance file at %s: %s", self.last_good, error)
+
+    def _read_last_good(self) -> GovernancePolicy | None:
+        """The copy of the last version that validated, if there is one that still does."""
+        if self.last_good is None or not self.last_good.exists():
+            return None
+        try:
+            return parse_governance(self.last_good.read_text(encoding="utf-8"), self.last_good)
+        except (OSError, UnicodeDecodeError, ConfigError) as error:
+            log.warning("the copy of the last good governance file is unusable: %s", error)
+            return None
 
     @property
     def policy(self) -> GovernancePolicy:

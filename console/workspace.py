@@ -20,7 +20,7 @@ from console.approvals import ApprovalService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.content_policy import Attachment, Target
-from console.governance import GOVERNANCE_FILE, Governance
+from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
 from console.inbox import InboxService, utc_now
 from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
@@ -123,7 +123,9 @@ class Workspace:
         if not paths.config_file.exists():
             paths.config_file.write_text(EXAMPLE_CONFIG, encoding="utf-8")
         config = load_config(paths.config_file)
-        governance = Governance(paths.config_dir / GOVERNANCE_FILE)   # before the store: may raise
+        # Before the store: a broken file with no good copy kept aside stops the start here.
+        governance = Governance(paths.config_dir / GOVERNANCE_FILE,
+                                last_good=paths.state_dir / LAST_GOOD_GOVERNANCE_FILE)
         store = Store.open(paths.store_dir, COLLECTIONS, clock=clock)
         for warning in store.warnings:
             log.warning("store: %s", warning)

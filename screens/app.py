@@ -74,6 +74,9 @@ class SocopsApp(App[None]):
 
     worker_status: reactive[WorkerStatus] = reactive(WorkerStatus("starting", "worker not started"))
     counts: reactive[InboxCounts] = reactive(InboxCounts())
+    #: What is wrong with the governance file on disk ("" when it is valid); the
+    #: last good version stays in force meanwhile.
+    policy_problem: reactive[str] = reactive("")
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
@@ -120,6 +123,7 @@ class SocopsApp(App[None]):
         self.worker_status = self.workspace.worker_status()
         for warning in self.workspace.store_warnings():
             self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
+        self._show_policy_problem(self.workspace.governance.problem)
         if self.workspace.secrets.warning:
             self.notify(printable(self.workspace.secrets.warning), title="Secrets", severity="warning",
                         markup=False, timeout=20)
@@ -292,11 +296,25 @@ class SocopsApp(App[None]):
     def _pull_store(self) -> None:
         try:
             self.workspace.inbox.refresh()
+            governance = self.workspace.governance
+            governance.reload()  # a stat, unless the file changed
+            if governance.problem != self.policy_problem:
+                self.call_from_thread(self._show_policy_problem, governance.problem)
         except Exception as error:  # reported, and retried on the next poll
             log.exception("refreshing the store failed")
             self.call_from_thread(self._report_problem, f"could not read the store: {error}")
         finally:
             self._refreshing.clear()
+
+    def _show_policy_problem(self, problem: str) -> None:
+        """Say that the governance file broke (or was mended); the status bar keeps saying it."""
+        previous, self.policy_problem = self.policy_problem, problem
+        if problem:
+            self.notify(printable(problem), title="Governance file", severity="error", markup=False,
+                        timeout=30)
+        elif previous:
+            self.notify(f"The governance file is valid again: version {self.workspace.governance.version} "
+                        "is in force.", title="Governance file", markup=False, timeout=10)
 
     def _report_problem(self, text: str) -> None:
         if text != self._last_problem:

@@ -66,6 +66,7 @@ class StatusBar(Widget):
     def on_mount(self) -> None:
         self.watch(self.app, "worker_status", self._changed, init=False)
         self.watch(self.app, "counts", self._changed, init=False)
+        self.watch(self.app, "policy_problem", self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
         self.refresh()
@@ -101,6 +102,9 @@ class StatusBar(Widget):
         left = Text(no_wrap=True, overflow="ellipsis", end="")
         left.append(" " + one_line(workspace.config.name, 24) + " ", style("status-bar--name"))
         left.append(" │ ", muted)
+        if getattr(app, "policy_problem", ""):
+            left.append("policy file broken" if wide else "policy!", style("status-bar--error"))
+            left.append(" │ ", muted)
         name, role = actor_label(getattr(app, "actor", None))
         if name:
             left.append(one_line(name, 20), style("status-bar--user"))

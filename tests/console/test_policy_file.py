@@ -220,6 +220,24 @@ def test_a_broken_edit_keeps_the_last_good_content_policy_until_it_is_fixed(tmp_
     assert governance.content.brand.banned[0].phrase == "cheapest ever"
 
 
+
+def test_a_console_started_on_a_broken_file_runs_on_the_last_version_that_validated(tmp_path):
+    path, kept = tmp_path / GOVERNANCE_FILE, tmp_path / "state" / "governance.last-good.toml"
+    good = EXAMPLE_GOVERNANCE.replace("version = 1", "version = 3")
+    path.write_text(good, encoding="utf-8")
+    assert Governance(path, last_good=kept).version == 3
+    assert kept.read_text(encoding="utf-8") == good
+
+    path.write_text(good.replace('level = "medium"', 'level = "moderate"', 1), encoding="utf-8")
+    restarted = Governance(path, last_good=kept)       # a new process: nothing loaded yet
+    assert restarted.version == 3 and restarted.content.risk_topics
+    assert "'moderate' is not valid" in restarted.problem and "version 3 stays in force" in restarted.problem
+    assert kept.read_text(encoding="utf-8") == good    # the broken text never replaces the copy
+
+    kept.unlink()
+    with pytest.raises(ConfigError, match="'moderate' is not valid"):
+        Governance(path, last_good=kept)               # no copy: it says what is wrong
+
 # -- the locator --------------------------------------------------------------------------------------
 LOCATOR_TEXT = '''\
 # a comment with [brackets] and key = value

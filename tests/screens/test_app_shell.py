@@ -142,3 +142,32 @@ def test_a_worker_in_another_process_shows_as_external(workspace, open_workspace
             assert "external" in screen_render(app)[0].splitlines()[0]
 
     asyncio.run(main())
+
+
+def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_force(workspace, seeded):
+    path = workspace.governance.path
+    good = path.read_text(encoding="utf-8")
+    version = workspace.governance.version
+
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert app.policy_problem == ""
+            path.write_text(good.replace("[auth]", "[auth\n", 1), encoding="utf-8")
+            app.refresh_store()     # the poll does this every half second
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            assert f"version {version} stays in force" in app.policy_problem
+            assert "policy file broken" in screen_render(app)[0].splitlines()[0]
+            assert any("Governance file" == n.title for n in app._notifications)
+            assert workspace.governance.version == version   # still in force: nothing went down
+
+            path.write_text(good, encoding="utf-8")
+            app.refresh_store()
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            assert app.policy_problem == ""
+            assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
+
+    asyncio.run(main())
