@@ -138,7 +138,8 @@ def show_item(args: argparse.Namespace) -> int:
                   f"{printable(message.text)}")
             for reply in message.replies:
                 print(f"    reply by {reply.by} [{reply.status}] {printable(reply.text)}"
-                      + (f" ({printable(reply.error)})" if reply.error else ""))
+                      + (f" ({printable(reply.error)})" if reply.error else "")
+                      + (f" [acknowledged {', '.join(reply.acknowledged)}]" if reply.acknowledged else ""))
             for note in message.notes:
                 print(f"    note by {note.by} at {note.at:%H:%M}: {printable(note.text)}")
     return 0

@@ -230,3 +230,7 @@ def test_cli_prints_findings_and_takes_ack(capsys, people, cli_clock, monkeypatc
     assert code == 0 and "queued a reply" in out
     workspace.store.refresh()
     assert stored_replies(workspace, comment)[0]["acknowledged"] == ["a11y.all_caps"]
+
+    act_as(monkeypatch, people, "olivia")
+    code, out, _ = run(capsys, "inbox", "show", comment)
+    assert code == 0 and "[acknowledged a11y.all_caps]" in out
