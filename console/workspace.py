@@ -182,12 +182,13 @@ class Workspace:
         return None if user is None or user.disabled else user.role
 
     def _approvers_holding(self, role: str) -> list[tuple[str, Scope]]:
-        """The active users with ``role``, with their scopes, if the role may approve posts."""
+        """The users with ``role`` who may approve posts now, with their scopes."""
         roles = self.governance.roles
         if role not in roles or POST_APPROVE not in roles.permissions_of(role):
             return []
+        # Whose permission lapsed (disabled, or training out of date) cannot be waited for.
         return [(user.username, user.scope) for user in self.users.all_users()
-                if user.role == role and not user.disabled]
+                if user.role == role and POST_APPROVE in self.users.access(user).permissions]
 
     def make_adapters(self) -> dict[str, PlatformAdapter]:
         settings = self.config.sandbox

@@ -73,3 +73,20 @@ def test_the_worker_expires_late_posts_on_its_pass(workspace, people, clock):
     assert report.posts_expired == 1 and "posts expired 1" in report.summary()
     assert workspace.posts.get(post.id).status == EXPIRED
     assert any(post.id in notice.text for notice in workspace.notices.unread("ed"))
+
+
+def test_an_approver_whose_training_lapsed_is_not_waited_for(workspace, people, clock):
+    """A manager without current training has no post.approve: an "any manager" stage
+    with only that manager is unstaffed, and says so at submission."""
+    ed = people.session("ed", "editor")
+    people.session("mia", "manager")
+    path = workspace.governance.path
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '[training.requirements]\n', '[training.requirements]\n"post.approve" = ["security-basics"]\n', 1),
+        encoding="utf-8")
+    workspace.governance.reload()
+    post = workspace.posts.draft(ed, [EN], "Autumn walks start Saturday", proposed_at=clock() + timedelta(days=1))
+    with pytest.raises(UnstaffedStage, match="manager"):
+        workspace.posts.submit(ed, post.id)
+    workspace.training.record(people.owner(), "mia", "security-basics", clock().date())
+    assert workspace.posts.submit(ed, post.id).status == IN_REVIEW
