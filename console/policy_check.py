@@ -38,7 +38,7 @@ from console.content_policy import (
     Target,
     highest_risk,
 )
-from console.policy_lengths import measure, platform_title
+from console.policy_lengths import instagram_hashtag_cap, measure, platform_title
 from console.policy_rules import caps_findings, compile_order_pattern, hashtag_findings, privacy_findings
 from console.policy_text import PhraseIndex, PhraseMatch, TextScan, fold_tag, normalize_phrase
 from integrations.text_length import MAX_IMAGES
@@ -207,6 +207,8 @@ class PolicyChecker:
                 counters.append(counter)
             if finding is not None:
                 found.append(finding)
+            if post and platform == "instagram":
+                found += filter(None, [instagram_hashtag_cap(scans[label].text, label)])
         if post:
             found += self._media(draft)
         risk, reasons = self._risk.assess(

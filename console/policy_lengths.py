@@ -16,17 +16,19 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from console.content_policy import ERROR, Counter, Finding
+from console.content_policy import ERROR, WARNING, Counter, Finding
 from integrations.text_length import (
     BLUESKY_MAX_BYTES,
     BLUESKY_MAX_GRAPHEMES,
     FACEBOOK_MAX_CHARS,
     INSTAGRAM_MAX_CHARS,
+    INSTAGRAM_MAX_HASHTAGS,
     LINKEDIN_MAX_CHARS,
     MASTODON_MAX_CHARS,
     X_MAX_WEIGHTED,
     facebook_length,
     grapheme_count,
+    instagram_hashtags,
     instagram_length,
     linkedin_length,
     mastodon_length,
@@ -148,3 +150,16 @@ def measure(platform: str, text: str, label: str) -> tuple[Counter | None, Findi
         f"shorten the text, or write a shorter variant for {title}",
         over_at, len(text), label)
     return counter, finding
+
+
+def instagram_hashtag_cap(text: str, label: str) -> Finding | None:
+    """A warning when an Instagram caption has more hashtags than Instagram is
+    reported to accept (5 since 2025-26, down from 30; see the platform reference)."""
+    count = instagram_hashtags(text)
+    if count <= INSTAGRAM_MAX_HASHTAGS:
+        return None
+    return Finding("length.instagram.hashtags", WARNING,
+                   f"Instagram is reported to accept at most {INSTAGRAM_MAX_HASHTAGS} hashtags; "
+                   f"this caption has {count}",
+                   f"keep {INSTAGRAM_MAX_HASHTAGS} hashtags or fewer in the Instagram text (a variant can)",
+                   platform=label)

@@ -239,6 +239,16 @@ def test_media_limits_per_platform_and_instagram_needs_an_image():
     assert rule_ids(check_draft(policy(), post("Look", INSTAGRAM, attachments=one))) == []
 
 
+
+def test_instagram_captions_over_the_reported_hashtag_cap_get_a_warning_its_variant_can_fix():
+    one = (Attachment("img", "alt"),)
+    tags = "Winter walks #a #b #c #d #e #f"
+    relaxed = policy(accessibility=AccessibilityRules(max_hashtags=None))
+    result = check_draft(relaxed, post(tags, INSTAGRAM, MASTODON, attachments=one))
+    assert [(f.rule_id, f.severity) for f in result.findings] == [("length.instagram.hashtags", WARNING)]
+    shorter = post(tags, INSTAGRAM, MASTODON, attachments=one, variants={"instagram": "Winter walks #a"})
+    assert rule_ids(check_draft(relaxed, shorter)) == []
+
 # -- regions -------------------------------------------------------------------------------------
 REGIONS = {
     "EU": RegionRules("EU", banned=(BannedPhrase("Black Friday", "say Winter Sale in the EU"),),
