@@ -27,7 +27,7 @@ import random
 import statistics
 import time
 
-from console.content_policy import (
+from console.policy.model import (
     WARNING,
     AccessibilityRules,
     AccountPolicy,
@@ -43,7 +43,7 @@ from console.content_policy import (
     RiskTopic,
     Target,
 )
-from console.policy_check import PolicyChecker, check_draft
+from console.policy.check import PolicyChecker, check_draft
 
 BANNED = [
     "guaranteed", "risk-free", "100% safe", "miracle", "cure", "no side effects", "get rich",
@@ -156,7 +156,7 @@ def type_and_check(policy: ContentPolicy, text: str, keystrokes: int,
 
 
 def counter_costs(text: str, runs: int = 20) -> dict:
-    from console.policy_lengths import measure
+    from console.policy.lengths import measure
 
     costs = {}
     for target in TARGETS:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from console.actors import Actor
 from console.approvers import Approvers
 from console.audit import AuditNote, AuditTrail
-from console.content_policy import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
+from console.policy.model import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
 from console.errors import ActionConflict, ConsoleError, InvalidAction
 from console.notices import NoticeService
 from console.permissions import POST_APPROVE, PolicyAckRequired, Scope, SessionLocked, StepUpRequired

@@ -1,7 +1,7 @@
 """The governance configuration (``governance.toml``): login rules, custom roles,
 training requirements, the policy version people acknowledge, and the content
 policy (accounts, brand voice, disclosure, accessibility, privacy, region
-rules, risk and approval routes; parsed by ``console/policy_file.py``).
+rules, risk and approval routes; parsed by ``console/policy/file.py``).
 
 The file lives beside ``socops.toml``; a commented example is written on the
 first run. It is re-read when it changes on disk (a stat per look, so a
@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from console.content_policy import ContentPolicy
+from console.policy.model import ContentPolicy
 from console.errors import ConfigError
 from console.permissions import BUILTIN_ROLES, PERMISSIONS, RoleBook
-from console.policy_file import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
-from console.policy_reader import TableReader
+from console.policy.file import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
+from console.policy.reader import TableReader
 
 log = logging.getLogger("socops.governance")
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
-from console.content_policy import CheckResult
+from console.policy.model import CheckResult
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
 from console.inbox_index import ACCOUNT, InboxIndex
 from console.permissions import (INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied,
@@ -37,7 +37,7 @@ from console.records import (
     note_to_dict,
     reply_to_dict,
 )
-from console.reply_policy import ReplyCheck, acknowledged_rules
+from console.policy.replies import ReplyCheck, acknowledged_rules
 from console.sla import SlaTargets
 from data import ConflictError, NotFoundError, Store, StoreError
 
@@ -63,7 +63,7 @@ class InboxService:
                  clock: Clock = utc_now, region_of: Callable[[str], str] = lambda account_id: "",
                  reply_check: ReplyCheck | None = None) -> None:
         """``reply_check`` runs the content policy on every reply before it is
-        queued (see ``console/reply_policy.py``); None queues replies unchecked."""
+        queued (see ``console/policy/replies.py``); None queues replies unchecked."""
         self.store = store
         self.audit = audit
         self.sla = sla or SlaTargets()

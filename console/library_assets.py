@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
-from console.content_policy import Attachment
+from console.policy.model import Attachment
 from console.library_files import LibraryError
 from console.records import format_time, parse_time
 

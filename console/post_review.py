@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from console.content_policy import Stage
+from console.policy.model import Stage
 from console.post_records import APPROVED, Post, Revision
 
 DONE = "done"

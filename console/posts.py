@@ -21,7 +21,7 @@ from typing import Any
 
 from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
-from console.content_policy import (CONTEXT_POST, ERROR, Attachment, CheckResult, ContentPolicy, Draft,
+from console.policy.model import (CONTEXT_POST, ERROR, Attachment, CheckResult, ContentPolicy, Draft,
                                     Finding, Route, Stage, Target)
 from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageProblem
 from console.notices import NoticeService

@@ -19,7 +19,7 @@ from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, Acco
 from console.approvals import ApprovalService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
-from console.content_policy import Attachment, Target
+from console.policy.model import Attachment, Target
 from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
 from console.inbox import InboxService, utc_now
 from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
@@ -30,7 +30,7 @@ from console.permissions import POST_APPROVE, Scope
 from console.post_records import POST_COLLECTIONS
 from console.posts import PostService
 from console.records import INBOX, parse_time
-from console.reply_policy import policy_reply_check
+from console.policy.replies import policy_reply_check
 from console.secrets import SecretStore
 from console.sessions import Authenticator
 from console.training import TRAINING_COLLECTIONS, TrainingService
@@ -58,7 +58,7 @@ log = logging.getLogger("socops")
 def check_draft_when_needed(policy, draft):
     """The policy checks, imported at the first check rather than at start-up
     (compiling their patterns is a noticeable part of opening the console)."""
-    from console.policy_check import check_draft
+    from console.policy.check import check_draft
 
     return check_draft(policy, draft)
 

@@ -27,7 +27,6 @@ the reset (at most ``max_wait`` seconds per request).
 from __future__ import annotations
 
 import asyncio
-import json
 import random as _random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
-from console.content_policy import CheckResult, Draft
+from console.policy.model import CheckResult, Draft
 from console.permissions import POST_SUBMIT
 from console.post_records import APPROVED, IN_REVIEW, STATUS_LABELS
 from console.untrusted import one_line

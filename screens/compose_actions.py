@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from console.actors import Actor
-from console.content_policy import CheckResult, ContentPolicy, Draft
+from console.policy.model import CheckResult, ContentPolicy, Draft
 from console.errors import ConsoleError
-from console.policy_check import check_draft
+from console.policy.check import check_draft
 from console.post_records import Post
 from screens.compose_form import AttachedImage, PostForm, TargetAccount
 

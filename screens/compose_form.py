@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from console.content_policy import Attachment, Draft, Target
+from console.policy.model import Attachment, Draft, Target
 from console.post_records import Post
 from console.untrusted import printable
 

@@ -21,7 +21,7 @@ from textual.widgets import Footer
 
 from console.errors import ConsoleError, ItemNotFound
 from console.permissions import INBOX_REPLY, INBOX_TRIAGE
-from console.reply_policy import ReplyNeedsAcknowledgement
+from console.policy.replies import ReplyNeedsAcknowledgement
 from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text, count_text

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from console.errors import ItemNotFound
 from console.permissions import PermissionDenied
-from console.reply_policy import ReplyNeedsAcknowledgement, finding_line, is_public
+from console.policy.replies import ReplyNeedsAcknowledgement, finding_line, is_public
 from screens.widgets.reply_editor import AcknowledgePrompt, CheckedGroup, ReplyChecker, ReplyEditor
 
 if TYPE_CHECKING:

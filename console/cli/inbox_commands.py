@@ -13,7 +13,7 @@ from console.cli.common import CommandFailed, print_json
 from console.importing import import_items
 from console.inbox_query import parse_query
 from console.records import KINDS, STATUSES, InboxFilter, InboxItem
-from console.reply_policy import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
+from console.policy.replies import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
 from console.timeparse import parse_when
 from console.untrusted import one_line, printable
 

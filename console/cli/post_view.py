@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from console.content_policy import CheckResult, Finding
+from console.policy.model import CheckResult, Finding
 from console.post_records import Post
 from console.post_review import StageState
 from console.records import format_time

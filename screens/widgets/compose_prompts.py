@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.content_policy import Finding
+from console.policy.model import Finding
 from screens.widgets.compose_findings import findings_table
 from screens.widgets.prompts import PROMPT_CSS
 

@@ -27,7 +27,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from console.content_policy import Attachment, CheckResult, Finding
+from console.policy.model import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
 from console.post_records import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
 from console.post_review import CURRENT, DONE, StageState, last_seen_revision, stage_states

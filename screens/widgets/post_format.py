@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from console.content_policy import MODE_ANY, Stage
+from console.policy.model import MODE_ANY, Stage
 from console.post_records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, REJECTED,
                                   STATUS_LABELS, Post)
 from console.untrusted import one_line

@@ -15,7 +15,7 @@ import pytest
 
 from console.approvals import ApprovalService
 from console.audit import AuditTrail
-from console.content_policy import (ERROR, WARNING, AccountPolicy, ApprovalRules, Attachment, CheckResult,
+from console.policy.model import (ERROR, WARNING, AccountPolicy, ApprovalRules, Attachment, CheckResult,
                                     ContentPolicy, Counter, Draft, Finding, Route, Stage, Target)
 from console.errors import ConsoleError
 from console.notices import NoticeService

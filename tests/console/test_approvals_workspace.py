@@ -1,5 +1,5 @@
 """The post path through the workspace as shipped: the example governance file,
-the real policy checks (``console.policy_check.check_draft``), real users and
+the real policy checks (``console.policy.check.check_draft``), real users and
 sessions, and the worker-side expiry."""
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from console.content_policy import (WARNING, AccessibilityRules, AccountPolicy, BannedPhrase, BrandVoice,
+from console.policy.model import (WARNING, AccessibilityRules, AccountPolicy, BannedPhrase, BrandVoice,
                                     ContentPolicy, RegionRules)
 from console.errors import InvalidAction
 from console.inbox import InboxService
 from console.permissions import PermissionDenied
 from console.records import INBOX, REPLY_QUEUED
-from console.reply_policy import (ReplyBlocked, ReplyNeedsAcknowledgement, policy_reply_check,
+from console.policy.replies import (ReplyBlocked, ReplyNeedsAcknowledgement, policy_reply_check,
                                   reply_target)
 from integrations.base import ItemKind
 from tests.actors import RoleActor

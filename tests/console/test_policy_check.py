@@ -1,4 +1,4 @@
-"""console.policy_check: each rule on real-world text (emoji, CJK, RTL, URLs,
+"""console.policy.check: each rule on real-world text (emoji, CJK, RTL, URLs,
 mentions, hashtags in several scripts), spans that slice the text exactly,
 contexts, variants, risk and the order of findings."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.content_policy import (
+from console.policy.model import (
     CONTEXT_PRIVATE_REPLY,
     CONTEXT_PUBLIC_REPLY,
     ERROR,
@@ -25,7 +25,7 @@ from console.content_policy import (
     RiskTopic,
     Target,
 )
-from console.policy_check import PolicyChecker, check_draft, check_reply, checker_for
+from console.policy.check import PolicyChecker, check_draft, check_reply, checker_for
 
 FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"
 FLAG_PT = "\U0001F1F5\U0001F1F9"

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from console.policy_lengths import first_over, measure
+from console.policy.lengths import first_over, measure
 from integrations import text_length as tl
 
 FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"

@@ -1,4 +1,4 @@
-"""console.policy_text and the privacy patterns: links, mentions, hashtags,
+"""console.policy.text and the privacy patterns: links, mentions, hashtags,
 emails, phrases, and the Unicode tables they rest on."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import re
 import sys
 import unicodedata
 
-from console.policy_rules import find_emails
-from console.policy_text import MARKS, WORD, PhraseIndex, TextScan, find_links, is_word_char
+from console.policy.rules import find_emails
+from console.policy.text import MARKS, WORD, PhraseIndex, TextScan, find_links, is_word_char
 
 
 def test_marks_class_holds_every_combining_mark_and_nothing_that_is_not_a_word_part():

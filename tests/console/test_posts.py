@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from console.content_policy import Attachment, Route, Stage
+from console.policy.model import Attachment, Route, Stage
 from console.errors import ActionConflict, InvalidAction
 from console.permissions import PermissionDenied
 from console.post_records import (CHANGES_REQUESTED, DRAFT, IN_REVIEW, POSTS, AcknowledgementRequired,

@@ -5,7 +5,7 @@ open the Compose panel in a quiet app."""
 from __future__ import annotations
 
 from console.accounts import ACCOUNTS, ConnectedAccount
-from console.content_policy import (AccessibilityRules, ApprovalRules, BannedPhrase, BrandVoice, ContentPolicy,
+from console.policy.model import (AccessibilityRules, ApprovalRules, BannedPhrase, BrandVoice, ContentPolicy,
                                     DisclosureRule, Route, RiskTopic, Stage)
 from console.governance import Governance, GovernancePolicy
 from integrations.base import AccountRef

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.content_policy import CheckResult, Counter, Finding
+from console.policy.model import CheckResult, Counter, Finding
 from integrations.base import AccountRef
 from integrations.sandbox import SANDBOX_ACCOUNTS
 from screens.compose import _span_selection

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from console.content_policy import CheckResult, ContentPolicy, Finding, Target
+from console.policy.model import CheckResult, ContentPolicy, Finding, Target
 from console.errors import InvalidAction
 from console.records import InboxItem
 from console.untrusted import one_line
@@ -73,7 +73,7 @@ def policy_reply_check(policy_of: Callable[[], ContentPolicy], region_of: Callab
     (the governance file may be reloaded meanwhile)."""
 
     def check(item: InboxItem, text: str) -> CheckResult:
-        from console.policy_check import check_reply  # at the first reply, not at start-up
+        from console.policy.check import check_reply  # at the first reply, not at start-up
 
         policy = policy_of()
         return check_reply(policy, text, reply_target(item, policy, region_of), public=is_public(item))

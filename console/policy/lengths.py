@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from console.content_policy import ERROR, WARNING, Counter, Finding
+from console.policy.model import ERROR, WARNING, Counter, Finding
 from integrations.text_length import (
     BLUESKY_MAX_BYTES,
     BLUESKY_MAX_GRAPHEMES,

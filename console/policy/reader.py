@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from console.content_policy import SEVERITIES
+from console.policy.model import SEVERITIES
 
 Locate = Callable[[tuple], "int | None"]
 

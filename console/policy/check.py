@@ -1,6 +1,6 @@
 """Policy checks: what the governance file's content rules find in a draft or a reply.
 
-:class:`PolicyChecker` compiles a :class:`~console.content_policy.ContentPolicy`
+:class:`PolicyChecker` compiles a :class:`~console.policy.model.ContentPolicy`
 once (every phrase list becomes one regex, every pattern is compiled) and then
 checks drafts as fast as the compose screen needs: the whole draft again on
 every keystroke. :func:`checker_for` keeps the checkers of the last few
@@ -24,7 +24,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from console.content_policy import (
+from console.policy.model import (
     CONTEXT_PRIVATE_REPLY,
     CONTEXT_PUBLIC_REPLY,
     ERROR,
@@ -38,9 +38,9 @@ from console.content_policy import (
     Target,
     highest_risk,
 )
-from console.policy_lengths import instagram_hashtag_cap, measure, platform_title
-from console.policy_rules import caps_findings, compile_order_pattern, hashtag_findings, privacy_findings
-from console.policy_text import PhraseIndex, PhraseMatch, TextScan, fold_tag, normalize_phrase
+from console.policy.lengths import instagram_hashtag_cap, measure, platform_title
+from console.policy.rules import caps_findings, compile_order_pattern, hashtag_findings, privacy_findings
+from console.policy.text import PhraseIndex, PhraseMatch, TextScan, fold_tag, normalize_phrase
 from integrations.text_length import MAX_IMAGES
 
 REPLY_CONTEXTS = (CONTEXT_PUBLIC_REPLY, CONTEXT_PRIVATE_REPLY)

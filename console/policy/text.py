@@ -4,7 +4,7 @@ hashtags, words, and phrases matched case-insensitively.
 A :class:`TextScan` is made once per distinct text per check and shared by
 every rule, so the text is casefolded and its links found only once per
 keystroke. Everything here works on Python string offsets of the original
-text, the offsets a :class:`~console.content_policy.Finding` carries.
+text, the offsets a :class:`~console.policy.model.Finding` carries.
 
 Words: Python's ``\\w`` leaves out combining marks (``cafe\\u0301``, Devanagari
 vowel signs, Hebrew points), so a word character here is ``\\w``, a mark, or

@@ -1,10 +1,10 @@
 """The content policy: what the governance file says every post and public reply must
 respect, and how a post is routed for approval.
 
-These are the validated, immutable records that ``console/policy_file.py``
+These are the validated, immutable records that ``console/policy/file.py``
 builds from the ``[accounts]``, ``[brand]``, ``[[disclosure]]``,
 ``[accessibility]``, ``[privacy]``, ``[regions]``, ``[[risk.topics]]`` and
-``[approval]`` sections of ``governance.toml``. ``console/policy_check.py``
+``[approval]`` sections of ``governance.toml``. ``console/policy/check.py``
 runs the checks (findings); ``console/approvals.py`` follows the routes.
 
 Risk levels are ordered ``low < medium < high``. A route matches a post when

@@ -1,9 +1,9 @@
 """The rules that read one text on their own: privacy (emails, phone numbers,
 order numbers) and accessibility (hashtag count, CamelCase hashtags, all caps).
 
-Each function takes a :class:`~console.policy_text.TextScan` and the label of
+Each function takes a :class:`~console.policy.text.TextScan` and the label of
 the text it reads ("" for the main text, else the platform of a variant) and
-returns findings with spans into that text. :mod:`console.policy_check`
+returns findings with spans into that text. :mod:`console.policy.check`
 decides which texts and which contexts they run on.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from console.content_policy import AccessibilityRules, Finding, PrivacyRules
-from console.policy_text import WORD, WORD_TOKEN, SpanSet, TextScan, is_word_char
+from console.policy.model import AccessibilityRules, Finding, PrivacyRules
+from console.policy.text import WORD, WORD_TOKEN, SpanSet, TextScan, is_word_char
 
 # -- privacy -----------------------------------------------------------------------------------
 # An address whose local part does not start right after another '@' (so
