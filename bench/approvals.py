@@ -60,7 +60,7 @@ class BenchActor:
 
 
 def post_record(n: int, rng: random.Random, now: datetime, accounts: list[str], routes) -> dict:
-    from console.post_records import history_entry, revision_to_dict, route_to_dict
+    from console.posts.records import history_entry, revision_to_dict, route_to_dict
     from console.records import format_time
 
     status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
@@ -92,7 +92,7 @@ def fill(home: Path, count: int) -> float:
     from console.actors import SystemActor
     from console.paths import workspace_paths
     from console.permissions import PERMISSIONS
-    from console.post_records import POSTS
+    from console.posts.records import POSTS
     from console.workspace import Workspace
 
     started = time.perf_counter()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
-from console.approvals import ApprovalService
+from console.posts.approvals import ApprovalService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.policy.model import Attachment, Target
@@ -27,8 +27,8 @@ from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
 from console.permissions import POST_APPROVE, Scope
-from console.post_records import POST_COLLECTIONS
-from console.posts import PostService
+from console.posts.records import POST_COLLECTIONS
+from console.posts.service import PostService
 from console.records import INBOX, parse_time
 from console.policy.replies import policy_reply_check
 from console.secrets import SecretStore
@@ -101,7 +101,7 @@ class Workspace:
                                   region_of=self.account_region,
                                   reply_check=policy_reply_check(lambda: self.governance.content,
                                                                  self.account_region))
-        # posts, their approval and the notices they leave (console/posts.py, approvals.py)
+        # posts, their approval and the notices they leave (console/posts/service.py, approvals.py)
         self.notices = NoticeService(store, clock)
         self.posts = PostService(store, self.audit, clock, policy=lambda: self.governance.content,
                                  checker=check_draft_when_needed, target_of=self.post_target,

@@ -25,7 +25,7 @@ from textual.widgets import Footer
 from console.errors import ConsoleError
 from console.notices import NOTICES
 from console.permissions import POST_APPROVE, POST_DRAFT
-from console.post_records import POSTS, Post
+from console.posts.records import POSTS, Post
 from console.records import BulkResult
 from screens.commands import CommandListProvider
 from screens.formatting import count_text

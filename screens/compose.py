@@ -28,7 +28,7 @@ from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from console.policy.model import CheckResult, Draft
 from console.permissions import POST_SUBMIT
-from console.post_records import APPROVED, IN_REVIEW, STATUS_LABELS
+from console.posts.records import APPROVED, IN_REVIEW, STATUS_LABELS
 from console.untrusted import one_line
 from screens.compose_actions import AccountChoice, ComposeActions
 from screens.compose_form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount

@@ -16,7 +16,7 @@ from console.actors import Actor
 from console.policy.model import CheckResult, ContentPolicy, Draft
 from console.errors import ConsoleError
 from console.policy.check import check_draft
-from console.post_records import Post
+from console.posts.records import Post
 from screens.compose_form import AttachedImage, PostForm, TargetAccount
 
 

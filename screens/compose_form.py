@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from console.policy.model import Attachment, Draft, Target
-from console.post_records import Post
+from console.posts.records import Post
 from console.untrusted import printable
 
 #: The editor slot of the main text (the others are platform names).

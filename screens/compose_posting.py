@@ -12,7 +12,7 @@ when errors block it. It relies on the screen's ``form``, ``actions``,
 
 from __future__ import annotations
 
-from console.post_records import (APPROVED, CHANGES_REQUESTED, DRAFT, IN_REVIEW, AcknowledgementRequired, Post,
+from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, IN_REVIEW, AcknowledgementRequired, Post,
                                   PolicyBlocked)
 from console.untrusted import printable
 from screens.compose_actions import OpenedPost, SavedContent

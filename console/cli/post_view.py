@@ -11,8 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.policy.model import CheckResult, Finding
-from console.post_records import Post
-from console.post_review import StageState
+from console.posts.records import Post
+from console.posts.review import StageState
 from console.records import format_time
 from console.untrusted import one_line, printable
 

@@ -5,7 +5,7 @@ These are the validated, immutable records that ``console/policy/file.py``
 builds from the ``[accounts]``, ``[brand]``, ``[[disclosure]]``,
 ``[accessibility]``, ``[privacy]``, ``[regions]``, ``[[risk.topics]]`` and
 ``[approval]`` sections of ``governance.toml``. ``console/policy/check.py``
-runs the checks (findings); ``console/approvals.py`` follows the routes.
+runs the checks (findings); ``console/posts/approvals.py`` follows the routes.
 
 Risk levels are ordered ``low < medium < high``. A route matches a post when
 each of its conditions that is set matches (risk in ``risk``, every target's

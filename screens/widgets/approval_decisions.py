@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from console.errors import ActionConflict
-from console.post_records import APPROVED, Post
+from console.posts.records import APPROVED, Post
 from console.records import BulkResult
 from console.untrusted import printable
 from screens.parsing import PromptError
@@ -28,7 +28,7 @@ from screens.widgets.prompts import TextPrompt
 
 if TYPE_CHECKING:
     from console.actors import Actor
-    from console.approvals import ApprovalService
+    from console.posts.approvals import ApprovalService
     from textual.app import App
 
 

@@ -15,7 +15,7 @@ from textual.message import Message
 from console.actors import Actor
 from console.errors import ConsoleError
 from console.notices import Notice
-from console.post_records import Post
+from console.posts.records import Post
 from screens.widgets.approval_queue import MINE, QUEUE
 from screens.widgets.post_format import STATUS_ORDER
 

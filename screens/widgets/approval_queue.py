@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 
-from console.post_records import IN_REVIEW, Post
+from console.posts.records import IN_REVIEW, Post
 from console.untrusted import one_line
 from screens.widgets.post_format import first_line, post_stage, relative_time, status_label
 from screens.widgets.row_list import Column, RowList, cursor_bindings, fit_cells

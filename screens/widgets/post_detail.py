@@ -29,8 +29,8 @@ from textual.widgets import Static
 
 from console.policy.model import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
-from console.post_records import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
-from console.post_review import CURRENT, DONE, StageState, last_seen_revision, stage_states
+from console.posts.records import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
+from console.posts.review import CURRENT, DONE, StageState, last_seen_revision, stage_states
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text
 from screens.widgets.post_format import relative_time, status_label

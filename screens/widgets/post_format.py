@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from console.policy.model import MODE_ANY, Stage
-from console.post_records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, REJECTED,
+from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, REJECTED,
                                   STATUS_LABELS, Post)
 from console.untrusted import one_line
 

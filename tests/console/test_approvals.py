@@ -6,9 +6,9 @@ import pytest
 
 from console.errors import ActionConflict, InvalidAction
 from console.permissions import PermissionDenied
-from console.post_records import (APPROVED, CHANGES_REQUESTED, EXPIRED, IN_REVIEW, REJECTED, NotYourStage,
+from console.posts.records import (APPROVED, CHANGES_REQUESTED, EXPIRED, IN_REVIEW, REJECTED, NotYourStage,
                                   PostExpired, SelfApprovalRefused)
-from console.post_review import CURRENT, DONE, WAITING, stage_states
+from console.posts.review import CURRENT, DONE, WAITING, stage_states
 from tests.console.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 
 

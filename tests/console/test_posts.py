@@ -9,7 +9,7 @@ import pytest
 from console.policy.model import Attachment, Route, Stage
 from console.errors import ActionConflict, InvalidAction
 from console.permissions import PermissionDenied
-from console.post_records import (CHANGES_REQUESTED, DRAFT, IN_REVIEW, POSTS, AcknowledgementRequired,
+from console.posts.records import (CHANGES_REQUESTED, DRAFT, IN_REVIEW, POSTS, AcknowledgementRequired,
                                   PolicyBlocked, UnstaffedStage)
 from tests.console.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 

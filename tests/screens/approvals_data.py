@@ -74,7 +74,7 @@ def governance_file():
 @pytest.fixture
 def fixed_post_ids(monkeypatch):
     """Post ids p-000001, p-000002, ... so that snapshots do not change from run to run."""
-    import console.posts as posts_module
+    import console.posts.service as posts_module
 
     counter = itertools.count(1)
     # Only the post module's view of `secrets`: TOTP seeds stay random.

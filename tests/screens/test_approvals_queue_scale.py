@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from textual.app import App, ComposeResult
 
 from console.policy.model import Stage
-from console.post_records import post_from_record
+from console.posts.records import post_from_record
 from screens.widgets.approval_queue import MINE, QUEUE, ApprovalQueue, queue_columns, targets_label
 from screens.widgets.post_format import relative_time, stage_text
 

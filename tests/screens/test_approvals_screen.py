@@ -14,7 +14,7 @@ import asyncio
 import pytest
 from textual.widgets import Input
 
-from console.post_records import APPROVED, CHANGES_REQUESTED, IN_REVIEW, REJECTED, SelfApprovalRefused
+from console.posts.records import APPROVED, CHANGES_REQUESTED, IN_REVIEW, REJECTED, SelfApprovalRefused
 from screens.approvals import EMPTY_QUEUE, ApprovalsScreen
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import TextPrompt

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from textual.widgets import Input
 
-from console.post_records import APPROVED, DRAFT, IN_REVIEW, POSTS
+from console.posts.records import APPROVED, DRAFT, IN_REVIEW, POSTS
 from screens.widgets.compose_images import AttachedImages, ImagePicker
 from screens.widgets.compose_prompts import AcknowledgePrompt
 from screens.widgets.prompts import ConfirmPrompt

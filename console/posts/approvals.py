@@ -2,7 +2,7 @@
 
 A stage names a role (or ``account_owner``) and a mode: ``any`` (one
 approval completes it) or ``all`` (every eligible person must approve; see
-``console/approvers.py`` for who is eligible). Nobody approves a post they
+``console/posts/approvers.py`` for who is eligible). Nobody approves a post they
 wrote or edited. Rejecting and requesting changes need a note, which the
 authors are told. A post whose proposed time passes before the last stage is
 approved expires, and so does an approval older than the policy's
@@ -20,18 +20,18 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from console.actors import Actor
-from console.approvers import Approvers
+from console.posts.approvers import Approvers
 from console.audit import AuditNote, AuditTrail
 from console.policy.model import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
 from console.errors import ActionConflict, ConsoleError, InvalidAction
 from console.notices import NoticeService
 from console.permissions import POST_APPROVE, PolicyAckRequired, Scope, SessionLocked, StepUpRequired
-from console.post_records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, P_APPROVED_AT,
+from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, P_APPROVED_AT,
                                   P_AUTHORS, P_PROPOSED_AT, P_RISK, P_STAGE_APPROVERS, P_STAGE_ROLE, P_STATUS,
                                   P_TARGETS, POSTS, REJECTED, NotYourStage, Post, PostExpired, SelfApprovalRefused,
                                   approval_to_dict, with_history)
-from console.post_review import revision_diff
-from console.posts import PostService
+from console.posts.review import revision_diff
+from console.posts.service import PostService
 from console.records import BulkResult, format_time
 from data import Store
 

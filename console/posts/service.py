@@ -1,7 +1,7 @@
 """Posts from a draft to "in review": write, edit, check against the content
 policy, submit into the approval route, withdraw.
 
-The approval steps themselves are in ``console/approvals.py``. Every write is
+The approval steps themselves are in ``console/posts/approvals.py``. Every write is
 a compare-and-set on the post's version, made through the audit trail, so the
 change, its audit event and any notice it leaves are one transaction. A stale
 version is refused with :class:`ActionConflict` naming who changed the post.
@@ -27,9 +27,9 @@ from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageP
 from console.notices import NoticeService
 from console.permissions import (POST_APPROVE, POST_DRAFT, POST_SUBMIT, PermissionDenied, PolicyAckRequired,
                                  SessionLocked, StepUpRequired)
-from console.post_content import (CONTENT_FIELDS, check_time, clean_assets, clean_tags, clean_targets,
+from console.posts.content import (CONTENT_FIELDS, check_time, clean_assets, clean_tags, clean_targets,
                                   clean_text, clean_variants, content_differs)
-from console.post_records import (APPROVED, CHANGES_REQUESTED, DRAFT, EDITABLE, IN_REVIEW, P_AUTHORS,
+from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EDITABLE, IN_REVIEW, P_AUTHORS,
                                   P_PROPOSED_AT, P_STATUS, P_TARGETS, POSTS, AcknowledgementRequired,
                                   PolicyBlocked, Post, PostNotFound, UnstaffedStage, acknowledgement_to_dict,
                                   approval_to_dict, changed_since, history_entry, history_to_dict,

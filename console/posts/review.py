@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 
 from console.policy.model import Stage
-from console.post_records import APPROVED, Post, Revision
+from console.posts.records import APPROVED, Post, Revision
 
 DONE = "done"
 CURRENT = "current"
