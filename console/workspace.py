@@ -23,7 +23,7 @@ from console.policy.model import Attachment, Target
 from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
 from console.inbox import InboxService, utc_now
 from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
-from console.library import LIBRARY_COLLECTIONS, LibraryService
+from console.library.service import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
 from console.permissions import POST_APPROVE, Scope

@@ -6,7 +6,7 @@ import asyncio
 
 from textual.widgets import TextArea
 
-from console.library_assets import SAVED_REPLY
+from console.library.assets import SAVED_REPLY
 from console.records import INBOX, REPLY_QUEUED
 from screens.inbox import InboxScreen
 from screens.widgets.reply_editor import AcknowledgePrompt, ReplyEditor

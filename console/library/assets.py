@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from console.policy.model import Attachment
-from console.library_files import LibraryError
+from console.library.files import LibraryError
 from console.records import format_time, parse_time
 
 IMAGE = "image"

@@ -29,12 +29,12 @@ from typing import Any
 
 from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
-from console.library_assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PREFIXES, IMAGE, KINDS,
+from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PREFIXES, IMAGE, KINDS,
                                     PENDING, RETIRED, SAVED_REPLY, STATES, TEMPLATE, TEXT_KINDS,
                                     Asset, asset_from_record, check_alt_text, check_kind, check_template,
                                     check_text, check_title, clean_tags, fill_template, kind_label,
                                     template_placeholders)
-from console.library_files import LibraryError, content_hash, read_image, store_file
+from console.library.files import LibraryError, content_hash, read_image, store_file
 from console.permissions import INBOX_REPLY, POST_APPROVE, POST_DRAFT, PERMISSIONS, PermissionDenied
 from console.records import format_time
 from console.untrusted import one_line
