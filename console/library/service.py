@@ -14,9 +14,9 @@ asset stays explainable. Every change and its audit event are one store
 transaction (:meth:`console.audit.AuditTrail.apply`), compare-and-set on the
 asset's version, so two approvers cannot both act on the same pending asset.
 
-Images are stored content-addressed (``library_files``): the file is written
+Images are stored content-addressed (``files.py``): the file is written
 before its record, and removed again if the record cannot be written, so a
-record never names a missing file. Asset records: ``library_assets``.
+record never names a missing file. Asset records: ``assets.py``.
 """
 
 from __future__ import annotations
