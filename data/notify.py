@@ -27,6 +27,12 @@ class Notifier:
         with self._lock:
             self.callbacks.append(callback)
 
+    def remove(self, callback: Callable[[list[Change]], None]) -> None:
+        """Stop calling ``callback`` (a delivery already under way may still call it once)."""
+        with self._lock:
+            if callback in self.callbacks:
+                self.callbacks.remove(callback)
+
     def drain(self) -> None:
         while True:
             if not self._busy.acquire(blocking=False):

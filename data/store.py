@@ -390,12 +390,14 @@ class Store:
         return out
 
     # -- change notification ------------------------------------------------
-    def on_change(self, callback: Callable[[list[Change]], None]) -> None:
+    def on_change(self, callback: Callable[[list[Change]], None]) -> Callable[[], None]:
         """Call ``callback(changes)`` after each committed local write and each
         refresh that applied something. It runs on whichever thread made or
         picked up the change, outside the store's lock; exceptions are caught
-        and recorded in ``warnings``."""
+        and recorded in ``warnings``. Returns a function that stops the calls
+        (for a screen that goes away while the store stays open)."""
         self._notifier.add(callback)
+        return lambda: self._notifier.remove(callback)
 
     # -- compaction ---------------------------------------------------------
     def compact(self) -> None:

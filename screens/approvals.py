@@ -12,7 +12,7 @@ submissions and expiries arrive through the store's change notices.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rich.text import Text
 from textual import on, work
@@ -98,6 +98,7 @@ class ApprovalsScreen(PanelScreen):
         self._posts: dict[str, Post] = {}
         self._generation = 0
         self._loaded = False
+        self._stop_following: Callable[[], None] = lambda: None   # set on mount
         self._stale = False
         self._unread = 0
         self._decisions: ApprovalDecisions | None = None
@@ -137,11 +138,14 @@ class ApprovalsScreen(PanelScreen):
         app = self.app
         app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
         app.mode_change_signal.subscribe(self, self._mode_changed)
-        self.workspace.store.on_change(self._store_changed)
+        self._stop_following = self.workspace.store.on_change(self._store_changed)
         self._decisions = ApprovalDecisions(app, self.workspace.approvals, lambda: self.actor, say=self.say,
                                             reload=self.load)
         self.detail_view.border_title = Text("Post")
         self.load()
+
+    def on_unmount(self) -> None:
+        self._stop_following()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")

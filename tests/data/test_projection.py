@@ -52,6 +52,17 @@ def test_projected_names_and_spec_checks():
         CollectionSpec("x", derived={"a": 3})
 
 
+
+def test_a_change_listener_can_stop_listening(open_store):
+    s = open_store(SPECS)
+    seen: list[Change] = []
+    stop = s.on_change(seen.extend)
+    s.insert("inbox", "k1", {"status": "open"}, actor="a")
+    stop()
+    s.insert("inbox", "k2", {"status": "open"}, actor="a")
+    assert [change.key for change in seen] == ["k1"]
+    stop()  # a second stop is harmless
+
 def test_projection_follows_insert_update_delete(open_store):
     s = open_store(SPECS)
     proj = s.projection("inbox")
