@@ -39,11 +39,11 @@ from console.records import (
 )
 from console.policy.replies import ReplyCheck, acknowledged_rules
 from console.sla import SlaTargets
+from console.tags import clean_tag
 from data import ConflictError, NotFoundError, Store, StoreError
 
 MAX_REPLY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
-MAX_TAG_CHARS = 40
 
 Clock = Callable[[], datetime]
 
@@ -165,8 +165,8 @@ class InboxService:
     def tag(self, item_id: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
             actor: Actor, expected_version: int | None = None) -> InboxItem:
         """Add and remove tags (lower-case words, at most 40 characters each)."""
-        add = [_clean_tag(t) for t in add]
-        remove = {_clean_tag(t) for t in remove}
+        add = [clean_tag(t) for t in add]
+        remove = {clean_tag(t) for t in remove}
 
         def changes(current: InboxItem) -> dict:
             tags = [t for t in current.tags if t not in remove]
@@ -337,13 +337,6 @@ def describe_change(before: InboxItem, values: dict) -> str:
             old_text = format_time(old) if isinstance(old, datetime) else (old or "-")
             parts.append(f"{name} {old_text} -> {value or '-'}")
     return "; ".join(parts)
-
-
-def _clean_tag(tag: str) -> str:
-    cleaned = tag.strip().lstrip("#").casefold()
-    if not cleaned or len(cleaned) > MAX_TAG_CHARS or any(c.isspace() for c in cleaned):
-        raise InvalidAction(f"{tag!r} is not a tag: use one word of 1 to {MAX_TAG_CHARS} characters")
-    return cleaned
 
 
 def _already(item: InboxItem, state: str) -> str:

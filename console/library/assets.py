@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
-from console.policy.model import Attachment
+from console.errors import InvalidAction
 from console.library.files import LibraryError
+from console.policy.model import Attachment
 from console.records import format_time, parse_time
+from console.tags import clean_tag
 
 IMAGE = "image"
 SNIPPET = "snippet"
@@ -42,7 +44,6 @@ EXPIRED = "expired"     # not stored: an approved (or pending) asset past its ex
 MAX_TITLE_CHARS = 200
 MAX_TEXT_CHARS = 5_000
 MAX_ALT_CHARS = 1_500
-MAX_TAG_CHARS = 40
 MAX_TAGS = 20
 
 # ``{{name}}``: letters, digits and underscores (ASCII), nothing else inside.
@@ -159,12 +160,10 @@ def check_alt_text(alt_text: str) -> str:
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Tags as one lower-case word each (a leading ``#`` dropped), without repeats, sorted."""
-    cleaned: set[str] = set()
-    for tag in tags:
-        word = (tag or "").strip().lstrip("#").casefold()
-        if not word or len(word) > MAX_TAG_CHARS or not word.isprintable() or any(c.isspace() for c in word):
-            raise LibraryError(f"{tag!r} is not a tag: use one word of 1 to {MAX_TAG_CHARS} characters")
-        cleaned.add(word)
+    try:
+        cleaned = {clean_tag(tag) for tag in tags}
+    except InvalidAction as error:
+        raise LibraryError(str(error)) from None
     if len(cleaned) > MAX_TAGS:
         raise LibraryError(f"{len(cleaned)} tags; keep it to {MAX_TAGS}")
     return tuple(sorted(cleaned))

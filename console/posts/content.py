@@ -10,9 +10,9 @@ from datetime import datetime
 
 from console.policy.model import Target
 from console.errors import InvalidAction
+from console.tags import clean_tag
 
 MAX_POST_CHARS = 20_000
-MAX_TAG_CHARS = 40
 MAX_TARGETS = 50
 
 #: The content fields of a post: a change to any of them makes a new revision.
@@ -74,14 +74,7 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
     """The post's own tags (promo, launch...): one lower-case word each, '#' dropped."""
     if isinstance(tags, str):
         tags = tags.split(",")
-    cleaned = []
-    for tag in tags:
-        word = tag.strip().lstrip("#").casefold()
-        if not word or len(word) > MAX_TAG_CHARS or any(c.isspace() for c in word):
-            raise InvalidAction(f"{tag[:60]!r} is not a tag: use one word of 1 to {MAX_TAG_CHARS} characters")
-        if word not in cleaned:
-            cleaned.append(word)
-    return cleaned
+    return list(dict.fromkeys(clean_tag(tag) for tag in tags))
 
 
 def clean_assets(assets: Iterable[str]) -> list[str]:
