@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
 from console.posts.approvals import ApprovalService
+from console.posts.approvers import Approvers
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.policy.model import Attachment, Target
@@ -106,10 +107,11 @@ class Workspace:
         self.posts = PostService(store, self.audit, clock, policy=lambda: self.governance.content,
                                  checker=check_draft_when_needed, target_of=self.post_target,
                                  attachment_for=self._image_attachment, notices=self.notices,
+                                 approvers=Approvers(lambda: self.governance.content, self._active_role,
+                                                     self._approvers_holding, self.post_target),
                                  known_accounts=lambda: list(self._accounts_by_id()))
-        self.approvals = ApprovalService(store, self.audit, clock, self.posts, role_of=self._active_role,
-                                         holders=self._approvers_holding, policy=lambda: self.governance.content,
-                                         notices=self.notices)
+        self.approvals = ApprovalService(store, self.audit, clock, self.posts,
+                                         policy=lambda: self.governance.content, notices=self.notices)
         self.worker_lock = WorkerLock(paths.worker_lock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()

@@ -20,12 +20,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from console.actors import Actor
-from console.posts.approvers import Approvers
 from console.audit import AuditNote, AuditTrail
 from console.policy.model import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
 from console.errors import ActionConflict, ConsoleError, InvalidAction
 from console.notices import NoticeService
-from console.permissions import POST_APPROVE, PolicyAckRequired, Scope, SessionLocked, StepUpRequired
+from console.permissions import POST_APPROVE, PolicyAckRequired, SessionLocked, StepUpRequired
 from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, P_APPROVED_AT,
                                   P_AUTHORS, P_PROPOSED_AT, P_RISK, P_STAGE_APPROVERS, P_STAGE_ROLE, P_STATUS,
                                   P_TARGETS, POSTS, REJECTED, NotYourStage, Post, PostExpired, SelfApprovalRefused,
@@ -43,7 +42,6 @@ NOT_YET_APPROVED = (DRAFT, IN_REVIEW, CHANGES_REQUESTED)
 
 class ApprovalService:
     def __init__(self, store: Store, audit: AuditTrail, clock: Callable[[], datetime], posts: PostService, *,
-                 role_of: Callable[[str], str | None], holders: Callable[[str], list[tuple[str, Scope]]],
                  policy: Callable[[], ContentPolicy], notices: NoticeService) -> None:
         self.store = store
         self.audit = audit
@@ -51,8 +49,7 @@ class ApprovalService:
         self.posts = posts
         self.policy = policy
         self.notices = notices
-        self.approvers = Approvers(policy, role_of, holders, posts.target_of)
-        posts.set_approver_lookup(self.approvers.eligible)   # submission refuses unstaffed routes
+        self.approvers = posts.approvers     # the same answer as at submission
 
     # -- the queue ----------------------------------------------------------------------
     def queue_ids(self, actor: Actor) -> list[str]:

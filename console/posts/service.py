@@ -6,10 +6,9 @@ a compare-and-set on the post's version, made through the audit trail, so the
 change, its audit event and any notice it leaves are one transaction. A stale
 version is refused with :class:`ActionConflict` naming who changed the post.
 
-Who may approve a stage is the approval service's knowledge; it hands its
-lookup over when it is created (:meth:`PostService.set_approver_lookup`) so
-that submission can refuse a route nobody could approve. Without one (a test
-of drafts only), submission does not check staffing.
+Who may approve a stage is :class:`console.posts.approvers.Approvers`, shared
+with the approval service, so that submission refuses a route nobody could
+approve.
 """
 
 from __future__ import annotations
@@ -22,11 +21,12 @@ from typing import Any
 from console.actors import Actor
 from console.audit import AuditNote, AuditTrail
 from console.policy.model import (CONTEXT_POST, ERROR, Attachment, CheckResult, ContentPolicy, Draft,
-                                    Finding, Route, Stage, Target)
+                                    Finding, Route, Target)
 from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageProblem
 from console.notices import NoticeService
 from console.permissions import (POST_APPROVE, POST_DRAFT, POST_SUBMIT, PermissionDenied, PolicyAckRequired,
                                  SessionLocked, StepUpRequired)
+from console.posts.approvers import Approvers
 from console.posts.content import (CONTENT_FIELDS, check_time, clean_assets, clean_tags, clean_targets,
                                   clean_text, clean_variants, content_differs)
 from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EDITABLE, IN_REVIEW, P_AUTHORS,
@@ -39,7 +39,6 @@ from console.records import format_time
 from data import ConflictError, NotFoundError, Store, StoreError
 
 Clock = Callable[[], datetime]
-EligibleLookup = Callable[[Stage, Sequence[str], Iterable[str]], set]
 _ABOUT_THE_PERSON = (SessionLocked, PolicyAckRequired, StepUpRequired)
 
 
@@ -49,7 +48,7 @@ class PostService:
                  checker: Callable[[ContentPolicy, Draft], CheckResult],
                  target_of: Callable[[str], Target | None],
                  attachment_for: Callable[[str], Attachment],
-                 notices: NoticeService,
+                 notices: NoticeService, approvers: Approvers,
                  known_accounts: Callable[[], Iterable[str]] = tuple) -> None:
         self.store = store
         self.audit = audit
@@ -60,11 +59,7 @@ class PostService:
         self.attachment_for = attachment_for     # raises ConsoleError for an unusable asset
         self.notices = notices
         self.known_accounts = known_accounts     # for "unknown account; known: ..." messages
-        self._eligible: EligibleLookup | None = None
-
-    def set_approver_lookup(self, eligible: EligibleLookup) -> None:
-        """``eligible(stage, targets, authors)`` -> who could approve that stage."""
-        self._eligible = eligible
+        self.approvers = approvers
 
     # -- reading ----------------------------------------------------------------------
     def get(self, post_id: str) -> Post:
@@ -382,11 +377,9 @@ class PostService:
 
     def _unstaffed(self, route: Route, targets: Sequence[str], authors: Iterable[str]) -> str:
         """"" when every stage has someone to approve it, else which stage has nobody."""
-        if self._eligible is None:
-            return ""
         authors = tuple(authors)
         for number, stage in enumerate(route.stages, 1):
-            if not self._eligible(stage, targets, authors):
+            if not self.approvers.eligible(stage, targets, authors):
                 return (f"stage {number} of route {route.name!r} ({stage.describe()}) has nobody who could approve "
                         f"it: no active {stage.role} whose scope covers {', '.join(targets)}, other than the "
                         "authors; ask an admin to add one or change the route in governance.toml")

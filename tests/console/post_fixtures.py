@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from console.posts.approvals import ApprovalService
+from console.posts.approvers import Approvers
 from console.audit import AuditTrail
 from console.policy.model import (ERROR, WARNING, AccountPolicy, ApprovalRules, Attachment, CheckResult,
                                     ContentPolicy, Counter, Draft, Finding, Route, Stage, Target)
@@ -122,9 +123,9 @@ def make_desk(store, clock) -> Desk:
     notices = NoticeService(store, clock)
     posts = PostService(store, AuditTrail(store, clock), clock, policy=lambda: desk.policy, checker=stub_check,
                         target_of=TARGETS.get, attachment_for=attachment_for, notices=notices,
+                        approvers=Approvers(lambda: desk.policy, role_of, holders, TARGETS.get),
                         known_accounts=lambda: TARGETS)
-    approvals = ApprovalService(store, posts.audit, clock, posts, role_of=role_of, holders=holders,
-                                policy=lambda: desk.policy, notices=notices)
+    approvals = ApprovalService(store, posts.audit, clock, posts, policy=lambda: desk.policy, notices=notices)
     desk = Desk(posts, approvals, notices, clock, store)
     return desk
 
