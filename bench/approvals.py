@@ -60,7 +60,7 @@ class BenchActor:
 
 
 def post_record(n: int, rng: random.Random, now: datetime, accounts: list[str], routes) -> dict:
-    from console.posts.records import history_entry, revision_to_dict, route_to_dict
+    from console.posts import history_entry, revision_to_dict, route_to_dict
     from console.records import format_time
 
     status = rng.choices([s for s, _ in STATUSES], [w for _, w in STATUSES])[0]
@@ -89,10 +89,10 @@ def post_record(n: int, rng: random.Random, now: datetime, accounts: list[str], 
 
 
 def fill(home: Path, count: int) -> float:
-    from console.actors import SystemActor
+    from console.permissions import SystemActor
     from console.paths import workspace_paths
     from console.permissions import PERMISSIONS
-    from console.posts.records import POSTS
+    from console.posts import POSTS
     from console.workspace import Workspace
 
     started = time.perf_counter()

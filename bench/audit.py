@@ -30,12 +30,13 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=300)
     args = parser.parse_args()
 
-    from console.actors import SystemActor
+    from console.permissions import SystemActor
     from console.audit import AuditNote
-    from console.inbound import record_from_inbound
+    from console.inbox import record_from_inbound
     from console.paths import workspace_paths
     from console.permissions import PERMISSIONS
-    from console.records import INBOX, format_time
+    from console.inbox import INBOX
+    from console.records import format_time
     from console.workspace import Workspace
     from integrations.base import Author, InboundItem, ItemKind
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 
 def _bench_actor():
-    from console.actors import SystemActor
+    from console.permissions import SystemActor
     from console.permissions import PERMISSIONS
 
     # Start-up is measured from an authenticated session; login has its own benchmark.
@@ -68,7 +68,7 @@ def _rss_mb() -> tuple[float, float]:
 def fill(home: Path, items: int) -> float:
     """Seed ``items`` sandbox items into the workspace at ``home``; returns seconds."""
     from console.paths import workspace_paths
-    from console.seeding import seed_inbox
+    from console.inbox import seed_inbox
     from console.workspace import Workspace
 
     started = time.perf_counter()
@@ -161,7 +161,7 @@ async def measure_keys(presses: int) -> list[float]:
 
 
 def measure_filters() -> dict:
-    from console.records import InboxFilter
+    from console.inbox import InboxFilter
     from console.workspace import Workspace
 
     filters = {

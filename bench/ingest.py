@@ -5,7 +5,7 @@
 For each platform, in a fresh temporary SOCOPS_HOME: an ``httpx.MockTransport``
 serves N notifications in the platform's documented JSON shape with its real
 pagination (bodies generated and serialised once, before timing); the real
-adapter is built on that client; the real :class:`console.worker.InboxWorker`
+adapter is built on that client; the real :class:`console.inbox.sync.InboxWorker`
 runs ``run_once`` until a pass fetches nothing new. Timed: those passes only
 (HTTP via the mock, JSON and HTML parsing, records, store transactions).
 
@@ -233,8 +233,9 @@ def bluesky_adapter(server: BlueskyServer, account_id: str, items: int):
 # -- one platform ----------------------------------------------------------------------
 def run_platform(platform: str, items: int, home: Path) -> dict:
     from console.paths import workspace_paths
-    from console.records import INBOX
-    from console.worker import SYNC, WORKER_ACTOR, InboxWorker
+    from console.inbox import INBOX
+    from console.accounts import SYNC
+    from console.inbox import WORKER_ACTOR, InboxWorker
     from console.workspace import Workspace
 
     account_id = f"{platform}:bench"

@@ -33,8 +33,8 @@ def child(launched_at: float) -> None:
 
     from textual.css.query import NoMatches
 
-    from console.totp import code_at
-    from console.users import totp_entry
+    from console.identity import code_at
+    from console.identity import totp_entry
     from console.workspace import Workspace
     from screens.app import make_app
 

@@ -27,7 +27,7 @@ import random
 import statistics
 import time
 
-from console.policy.model import (
+from console.policy import (
     WARNING,
     AccessibilityRules,
     AccountPolicy,

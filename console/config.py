@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.errors import ConfigError
-from console.sla import SlaTargets
+from console.inbox import SlaTargets
 
 EXAMPLE_CONFIG = """\
 # socops workspace configuration. Every setting is optional.

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from console.policy.model import ContentPolicy
+from console.policy import ContentPolicy
 from console.errors import ConfigError
 from console.permissions import BUILTIN_ROLES, PERMISSIONS, RoleBook
-from console.policy.file import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
-from console.policy.reader import TableReader
+from console.policy import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
+from console.policy import TableReader
 
 log = logging.getLogger("socops.governance")
 

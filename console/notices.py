@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.errors import ConsoleError
 from console.permissions import PermissionDenied
 from console.records import format_time, parse_time

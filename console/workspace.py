@@ -16,27 +16,30 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
-from console.posts.approvals import ApprovalService
-from console.posts.approvers import Approvers
+from console.posts import ApprovalService
+from console.posts import Approvers
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
-from console.policy.model import Attachment, Target
+from console.policy import Attachment, Target
 from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
-from console.inbox import InboxService, utc_now
-from console.inbox_index import PROJECTED_DERIVED, PROJECTED_FIELDS
-from console.library.service import LIBRARY_COLLECTIONS, LibraryService
+from console.inbox import InboxService
+from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
+from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
 from console.permissions import POST_APPROVE, Scope
-from console.posts.records import POST_COLLECTIONS
-from console.posts.service import PostService
-from console.records import INBOX, parse_time
-from console.policy.replies import policy_reply_check
-from console.secrets import SecretStore
-from console.sessions import Authenticator
-from console.training import TRAINING_COLLECTIONS, TrainingService
-from console.users import USER_COLLECTIONS, UserService
-from console.worker import SYNC, InboxWorker, WorkerLock, WorkerStatus, accounts_needing_reconnect
+from console.posts import POST_COLLECTIONS
+from console.posts import PostService
+from console.inbox import INBOX
+from console.records import parse_time, utc_now
+from console.inbox import policy_reply_check
+from console.identity import SecretStore
+from console.identity import Authenticator
+from console.identity import TRAINING_COLLECTIONS, TrainingService
+from console.identity import USER_COLLECTIONS, UserService
+from console.accounts import SYNC, accounts_needing_reconnect
+from console.inbox import InboxWorker
+from console.worker import WorkerLock, WorkerStatus
 from data import CollectionSpec, Store
 from integrations.base import AccountRef, PlatformAdapter
 from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
@@ -59,7 +62,7 @@ log = logging.getLogger("socops")
 def check_draft_when_needed(policy, draft):
     """The policy checks, imported at the first check rather than at start-up
     (compiling their patterns is a noticeable part of opening the console)."""
-    from console.policy.check import check_draft
+    from console.policy import check_draft
 
     return check_draft(policy, draft)
 

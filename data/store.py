@@ -244,7 +244,7 @@ class Store:
         """Buffer ops; on a clean exit write them as ONE journal entry, or
         nothing at all if any check fails (the error is raised)."""
         _check_actor(actor)
-        tx = Transaction(self, actor)
+        tx = Transaction(self._specs, self._lock, lambda: self._state, actor)
         try:
             yield tx
         finally:
@@ -254,7 +254,7 @@ class Store:
     def _write(self, ops: list[PendingOp], actor: str, checked: bool = False) -> list:
         _check_actor(actor)
         if not checked:
-            ops = [check_op(self, op) for op in ops]
+            ops = [check_op(self._specs, op) for op in ops]
         try:
             with self._lock:
                 self._check_open()
@@ -527,11 +527,6 @@ class Store:
         self._check_open()
         if not self._state.journal.writable:
             raise StoreError(f"{self.directory} is read-only for this user")
-
-    def _check_writable_collection(self, collection: str) -> None:
-        if collection not in self._specs:
-            raise StoreError(f"collection {collection!r} is not declared; "
-                             f"this socops cannot write to it")
 
 
 def _check_actor(actor: str) -> None:

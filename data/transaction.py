@@ -7,17 +7,18 @@ and either all of them become one journal entry or none does.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import orjson
 
 from .errors import ConflictError, LogConflictError, NotFoundError, StoreError
-from .schema import META_FIELDS, copy_json
+from .schema import META_FIELDS, CollectionSpec, copy_json
 
 if TYPE_CHECKING:
     from .state import State
-    from .store import Store
 
 _ABSENT = object()
 _EXISTS = object()       # a stored record that an if_absent insert skips
@@ -33,12 +34,15 @@ class PendingOp:
     if_absent: bool = False
 
 
-def check_op(store: "Store", op: PendingOp) -> PendingOp:
-    """Validate arguments early (programming errors raise ValueError/TypeError)."""
-    store._check_writable_collection(op.collection)
+def check_op(specs: Mapping[str, CollectionSpec], op: PendingOp) -> PendingOp:
+    """Validate arguments early against the store's declared collections
+    (programming errors raise ValueError/TypeError)."""
+    if op.collection not in specs:
+        raise StoreError(f"collection {op.collection!r} is not declared; "
+                         f"this socops cannot write to it")
     if not isinstance(op.key, str) or not op.key:
         raise ValueError(f"key must be a non-empty string, not {op.key!r}")
-    if not store._specs[op.collection].resident:
+    if not specs[op.collection].resident:
         if op.kind != "insert":
             raise StoreError(f"{op.collection} is append-only: {op.kind} refused "
                              f"for {op.key}")
@@ -151,8 +155,13 @@ class Transaction:
     (None for a delete or a skipped ``if_absent`` insert).
     """
 
-    def __init__(self, store: "Store", actor: str) -> None:
-        self._store = store
+    def __init__(self, specs: Mapping[str, CollectionSpec], lock: threading.RLock,
+                 current_state: Callable[[], "State"], actor: str) -> None:
+        # The store's declared collections, its lock and its state now: what
+        # checking an op and previewing a record need of it.
+        self._specs = specs
+        self._lock = lock
+        self._current_state = current_state
         self.actor = actor
         self._ops: list[PendingOp] = []
         self._closed = False
@@ -161,7 +170,7 @@ class Transaction:
     def _add(self, op: PendingOp) -> None:
         if self._closed:
             raise StoreError("this transaction is already finished")
-        self._ops.append(check_op(self._store, op))
+        self._ops.append(check_op(self._specs, op))
 
     def insert(self, collection: str, key: str, record: dict, if_absent: bool = False) -> None:
         self._add(PendingOp("insert", collection, key, record, if_absent=if_absent))
@@ -179,8 +188,8 @@ class Transaction:
 
     def get(self, collection: str, key: str) -> dict | None:
         """Preview: the record as it would be if committed now (a copy)."""
-        with self._store._lock:
-            state = self._store._state
+        with self._lock:
+            state = self._current_state()
             try:
                 out, index = resolve(state, list(self._ops), actor=self.actor, at="")
             except StoreError:

@@ -28,19 +28,19 @@ from textual.reactive import reactive
 from textual.signal import Signal
 
 from console.errors import ConsoleError
-from console.records import InboxCounts
+from console.inbox import InboxCounts
 from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
-from screens.login import LoginScreen
+from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
 
 if TYPE_CHECKING:
-    from console.actors import Actor
+    from console.permissions import Actor
     from console.workspace import Workspace
 
 log = logging.getLogger("socops.screens")
@@ -62,7 +62,7 @@ class SocopsApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "socops"
-    MODES = {panel.name: panel.screen for panel in PANELS}
+    MODES = {panel.name: panel.make_screen for panel in PANELS}
     DEFAULT_MODE = DEFAULT_PANEL
     COMMANDS = App.COMMANDS | {PanelCommands}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from console.records import InboxCounts
+from console.inbox import InboxCounts
 from console.worker import WorkerStatus
 
 

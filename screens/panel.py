@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,19 +11,20 @@ from textual.screen import Screen
 from console.permissions import PermissionDenied
 
 if TYPE_CHECKING:
-    from console.actors import Actor
+    from console.permissions import Actor
     from console.workspace import Workspace
 
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel's entry in the registry: mode name, title, key, and the screen class
-    (or a function that makes the screen, for panels loaded when first opened)."""
+    """A panel's entry in the registry: mode name, title, key, and where its
+    screen class is (imported when the panel is first opened)."""
 
     name: str
     title: str
     key: str
-    screen: "type[PanelScreen] | Callable[[], PanelScreen]"
+    module: str        # "screens.inbox.screen"
+    class_name: str    # "InboxScreen"
     description: str = ""
     #: The permission without which the panel is not listed (the service still checks).
     permission: str = ""
@@ -31,6 +32,10 @@ class Panel:
     @property
     def binding_id(self) -> str:
         return f"app.panel.{self.name}"
+
+    def make_screen(self) -> "PanelScreen":
+        """A new screen of this panel, its module imported now if it was not yet."""
+        return getattr(importlib.import_module(self.module), self.class_name)()
 
 
 def actor_may(actor: "Actor", permission: str) -> bool:

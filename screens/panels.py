@@ -1,44 +1,31 @@
 """The one place panels are registered.
 
-A new panel (Approvals, Calendar, Monitor, Crisis...) is a ``PanelScreen`` in
-its own module plus one line here; the app derives its modes, its panel keys
-(remappable by binding id ``app.panel.<name>``) and its palette commands from
-this tuple.
+A new panel (Calendar, Monitor, Crisis...) is a ``PanelScreen`` in its own
+folder (``screens/<panel>/screen.py``) plus one line here; the app derives
+its modes, its panel keys (remappable by binding id ``app.panel.<name>``)
+and its palette commands from this tuple.
 
-Only the first panel's module is imported at start; the others are imported
-when first opened (``opened_later``), so that start-up does not pay for the
-modules of panels a person may never open this session.
+The registry names each panel's screen by module and class and imports
+none of them: a panel's module is imported when the panel is first opened,
+so start-up pays only for the first panel shown, and no panel imports the
+registry that lists it in a circle.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-
 from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ, POST_APPROVE, POST_DRAFT
-from screens.inbox import InboxScreen
-from screens.panel import Panel, PanelScreen
-
-
-def opened_later(module: str, class_name: str) -> Callable[[], PanelScreen]:
-    """Make the panel's screen from ``module`` (imported then) when it is first opened."""
-
-    def make() -> PanelScreen:
-        return getattr(importlib.import_module(module), class_name)()
-
-    make.__qualname__ = class_name
-    return make
-
+from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
-    Panel("inbox", "Inbox", "1", InboxScreen, "Comments, DMs and mentions to triage", INBOX_READ),
-    Panel("approvals", "Approvals", "2", opened_later("screens.approvals", "ApprovalsScreen"),
+    Panel("inbox", "Inbox", "1", "screens.inbox.screen", "InboxScreen",
+          "Comments, DMs and mentions to triage", INBOX_READ),
+    Panel("approvals", "Approvals", "2", "screens.approvals.screen", "ApprovalsScreen",
           "Posts waiting for your approval", POST_APPROVE),
-    Panel("compose", "Compose", "6", opened_later("screens.compose", "ComposeScreen"),
+    Panel("compose", "Compose", "6", "screens.compose.screen", "ComposeScreen",
           "Write a post: targets, variants, live policy checks", POST_DRAFT),
-    Panel("accounts", "Accounts", "8", opened_later("screens.accounts", "AccountsScreen"),
+    Panel("accounts", "Accounts", "8", "screens.accounts.screen", "AccountsScreen",
           "Connected platform accounts: connect, test, remove; who needs reconnecting", ACCOUNT_VIEW),
-    Panel("audit", "Audit", "9", opened_later("screens.audit", "AuditScreen"),
+    Panel("audit", "Audit", "9", "screens.audit.screen", "AuditScreen",
           "Who did what, when: the tamper-evident audit trail", AUDIT_READ),
 )
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from console.permissions import StepUpRequired
-from console.sessions import PolicyAckRequired, SessionLocked
+from console.permissions import PolicyAckRequired, SessionLocked
 from screens.widgets.code_entry import LockScreen, PolicyPrompt, StepUpPrompt
 
 if TYPE_CHECKING:

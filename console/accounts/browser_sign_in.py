@@ -4,7 +4,7 @@
 credential text to keep in the keyring (the token set as JSON, plus the app's
 client id and secret where a later refresh needs them). It does not connect
 the account; the caller hands the credential to
-:meth:`console.accounts.AccountService.connect`, which checks it with the
+:meth:`console.accounts.service.AccountService.connect`, which checks it with the
 platform and audits the connection like a pasted one.
 
 The redirect goes to ``http://127.0.0.1:PORT/callback`` on the machine socops

@@ -31,7 +31,7 @@ from integrations.meta import FacebookPageAdapter, InstagramAdapter
 from integrations.x import XAdapter
 
 if TYPE_CHECKING:
-    from console.accounts import ConnectedAccount
+    from console.accounts.records import ConnectedAccount
 
 #: Saves a refreshed credential (the JSON text) for the account being built.
 SaveCredential = Callable[[str], None]

@@ -13,67 +13,24 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import InvalidAction
 from console.permissions import ACCOUNT_MANAGE, ACCOUNT_VIEW
 from console.records import format_time
-from console.secrets import SecretStore
-from data import CollectionSpec, Store
-from console.platforms import PLATFORMS, SaveCredential, platform_spec
+from console.identity import SecretStore
+from data import Store
+from console.accounts.platforms import PLATFORMS, SaveCredential, platform_spec
+from console.accounts.records import ACCOUNTS, SYNC, ConnectedAccount
 from integrations.base import AccountRef, AdapterError, PlatformAdapter
-
-ACCOUNTS = "accounts"
-SYNC = "sync"  # the worker's per-account sync state (console.worker)
-ACCOUNT_COLLECTIONS = (CollectionSpec(ACCOUNTS, schema_version=1),)
 
 #: Platforms that can be connected, and what their credential is called.
 CONNECTABLE = {name: spec.credential for name, spec in PLATFORMS.items()}
 
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9._@:-]{1,120}$")
 _OPTION = re.compile(r"^[A-Za-z0-9._:-]{1,120}$")
-
-
-@dataclass(frozen=True)
-class ConnectedAccount:
-    """A real platform account the worker syncs."""
-
-    ref: AccountRef
-    base_url: str
-    identifier: str    # Bluesky handle, Mastodon/X user name, LinkedIn organization id, Meta Page/IG user id
-    options: dict[str, str] = field(default_factory=dict)  # further non-secret settings (Instagram's page_id)
-
-    def to_record(self) -> dict:
-        return {"platform": self.ref.platform, "handle": self.ref.handle,
-                "display_name": self.ref.display_name, "language": self.ref.language,
-                "region": self.ref.region, "timezone": self.ref.timezone,
-                "base_url": self.base_url, "identifier": self.identifier, "options": dict(self.options)}
-
-    @classmethod
-    def from_record(cls, record: dict) -> "ConnectedAccount":
-        ref = AccountRef(platform=record["platform"], account_id=record["_key"], handle=record["handle"],
-                         display_name=record.get("display_name", ""), language=record.get("language", ""),
-                         region=record.get("region", ""), timezone=record.get("timezone", "UTC"))
-        options = record.get("options")
-        return cls(ref, record["base_url"], record["identifier"],
-                   {str(k): str(v) for k, v in options.items()} if isinstance(options, dict) else {})
-
-
-@dataclass(frozen=True)
-class AccountState:
-    """One account as the Accounts panel and ``account list`` show it."""
-
-    ref: AccountRef
-    server: str       # "" for the built-in sandbox
-    state: str        # "sandbox", "ok", "needs-reconnect", "rate-limited", "failing", "not synced yet"
-    detail: str = ""  # what the worker last said (platform text: untrusted)
-
-    @property
-    def connected(self) -> bool:
-        return self.ref.platform != "sandbox"
 
 
 def credential_entry(account_id: str) -> str:

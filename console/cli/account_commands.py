@@ -16,8 +16,8 @@ import sys
 from console.accounts import CONNECTABLE
 from console.cli import common
 from console.cli.acting import acting_session, ask_secret
-from console.platforms import platform_spec
-from console.sign_in import SIGN_IN_PLATFORMS, redirect_address, sign_in
+from console.accounts import platform_spec
+from console.accounts import SIGN_IN_PLATFORMS, redirect_address, sign_in
 
 
 def register(commands: argparse._SubParsersAction) -> None:

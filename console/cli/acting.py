@@ -15,7 +15,7 @@ import os
 import sys
 
 from console.cli.common import CommandFailed
-from console.sessions import Session
+from console.identity import Session
 from console.workspace import Workspace, default_operator
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from console.cli.acting import acting_session
 from console.cli import common
 from console.cli.common import CommandFailed, print_json
-from console.importing import import_items
-from console.inbox_query import parse_query
-from console.records import KINDS, STATUSES, InboxFilter, InboxItem
-from console.policy.replies import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
+from console.inbox import import_items
+from console.inbox import parse_query
+from console.inbox import KINDS, STATUSES, InboxFilter, InboxItem
+from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
 from console.timeparse import parse_when
 from console.untrusted import one_line, printable
 

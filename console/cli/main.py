@@ -13,7 +13,14 @@ import gc
 import logging
 import sys
 
-from console.cli import account_commands, audit_commands, doctor, inbox_commands, sandbox_commands, worker_command
+from console.cli import (
+    account_commands,
+    audit_commands,
+    doctor,
+    inbox_commands,
+    sandbox_commands,
+    worker_command,
+)
 from console.cli import library_commands, policy_commands, post_commands, training_commands, user_commands
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from console.cli.common import CommandFailed, print_json
-from console.policy.model import ContentPolicy
+from console.policy import ContentPolicy
 from console.governance import GOVERNANCE_FILE, GovernancePolicy, check_governance_text
 from console.paths import workspace_paths
 

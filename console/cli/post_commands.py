@@ -15,8 +15,8 @@ from console.cli import common
 from console.cli.acting import acting_session
 from console.cli.common import CommandFailed, print_json
 from console.cli.post_view import finding_line, list_row, post_json, show_lines, text_of
-from console.posts.records import POST_STATUSES, AcknowledgementRequired, PolicyBlocked
-from console.posts.review import stage_states
+from console.posts import POST_STATUSES, AcknowledgementRequired, PolicyBlocked
+from console.posts import stage_states
 from console.timeparse import parse_when
 from console.untrusted import one_line
 

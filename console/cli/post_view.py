@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from console.policy.model import CheckResult, Finding
-from console.posts.records import Post
-from console.posts.review import StageState
+from console.policy import CheckResult, Finding
+from console.posts import Post
+from console.posts import StageState
 from console.records import format_time
 from console.untrusted import one_line, printable
 

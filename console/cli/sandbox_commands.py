@@ -7,7 +7,7 @@ import time
 
 from console.cli import common
 from console.cli.common import CommandFailed
-from console.seeding import seed_inbox
+from console.inbox import seed_inbox
 
 
 def register(commands: argparse._SubParsersAction) -> None:

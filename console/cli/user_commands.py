@@ -16,7 +16,7 @@ from console.cli.acting import _interactive, acting_session
 from console.cli import common
 from console.cli.common import CommandFailed, print_json
 from console.permissions import PERMISSIONS, ROLE_DESCRIPTIONS, Scope
-from console.users import Enrollment, User, UserError, normalize_username
+from console.identity import Enrollment, User, UserError, normalize_username
 
 
 def register(commands: argparse._SubParsersAction) -> None:

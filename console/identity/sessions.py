@@ -29,10 +29,10 @@ from console.governance import Governance
 from console.permissions import (HIGH_RISK, PERMISSIONS, PermissionDenied, PolicyAckRequired, Scope,
                                  SessionLocked, StepUpRequired)
 from console.records import format_time
-from console.secrets import SecretStore
-from console.totp import matching_step
+from console.identity.secrets import SecretStore
+from console.identity.totp import matching_step
 from console.untrusted import one_line
-from console.users import USERS, User, UserService, check_passphrase, normalize_username, totp_entry
+from console.identity.users import USERS, User, UserService, check_passphrase, normalize_username, totp_entry
 from data import Store
 
 WRONG = "wrong user name or code"
@@ -180,7 +180,7 @@ class Authenticator:
 
 
 class Session:
-    """A logged-in console user: the :class:`console.actors.Actor` of people."""
+    """A logged-in console user: the :class:`console.permissions.actors.Actor` of people."""
 
     def __init__(self, auth: Authenticator, username: str, now: datetime) -> None:
         self._auth = auth

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import ConsoleError
 from console.permissions import PERMISSIONS, USER_MANAGE, PermissionDenied, RoleBook, Scope
 from console.records import format_time, parse_time
-from console.secrets import SecretStore, entry_name
-from console.totp import new_secret, provisioning_uri, qr_text
+from console.identity.secrets import SecretStore, entry_name
+from console.identity.totp import new_secret, provisioning_uri, qr_text
 from data import CollectionSpec, Store
 
 USERS = "users"

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
 from console.permissions import INBOX_IMPORT
-from console.records import INBOX, KINDS, STATUSES, STATUS_CLOSED, format_time, item_key
-from console.sla import SlaTargets
+from console.inbox.records import INBOX, KINDS, STATUSES, STATUS_CLOSED, item_key
+from console.records import format_time
+from console.inbox.sla import SlaTargets
 from data import Store
 
 _CHUNK = 2_000

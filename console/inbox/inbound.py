@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from console.records import STATUS_OPEN, InboxItem, format_time
-from console.sla import SlaTargets
+from console.inbox.records import STATUS_OPEN, InboxItem
+from console.records import format_time
+from console.inbox.sla import SlaTargets
 from integrations.base import Author, InboundItem, ItemKind
 
 

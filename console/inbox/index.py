@@ -22,7 +22,7 @@ import heapq
 import threading
 from collections.abc import Iterable, Mapping
 
-from console.records import INBOX, InboxFilter, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
+from console.inbox.records import INBOX, InboxFilter, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
 
 
 def search_text(record: dict) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from console.records import KINDS, STATUSES, InboxFilter
+from console.inbox.records import KINDS, STATUSES, InboxFilter
 
 _FIELDS = ("account", "platform", "kind", "assignee", "tag", "status", "is")
 

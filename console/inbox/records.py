@@ -8,7 +8,9 @@ change an item except through a service call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+
+from console.records import format_time, parse_time
 
 INBOX = "inbox"
 
@@ -23,25 +25,6 @@ REPLY_QUEUED = "queued"
 REPLY_SENT = "sent"
 REPLY_FAILED = "failed"
 REPLY_RETRYING = "retrying"
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO time from the store as an aware UTC datetime (None stays None)."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def format_time(moment: datetime | None) -> str | None:
-    """An aware datetime as the ISO UTC text the store keeps."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise ValueError("times in the store must be timezone-aware")
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def item_key(platform: str, remote_id: str) -> str:
@@ -235,17 +218,3 @@ class InboxCounts:
     snoozed: int = 0
     closed: int = 0
     total: int = 0
-
-
-@dataclass
-class BulkResult:
-    """What a bulk action did to each item."""
-
-    done: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
-
-    def summary(self, verb: str) -> str:
-        text = f"{verb} {len(self.done)} item{'s' if len(self.done) != 1 else ''}"
-        if self.failed:
-            text += f"; {len(self.failed)} not changed: " + "; ".join(r for _, r in self.failed[:3])
-        return text

@@ -5,7 +5,7 @@ when it answers a DM; the privacy rules (no email address, phone or order
 number) apply to public text only, so the same words can be fine in a DM and
 refused under a comment. Errors refuse the reply; warnings refuse it until
 the operator acknowledges them by rule id, and the acknowledgement is kept
-with the reply. :class:`console.inbox.InboxService` runs the check it is
+with the reply. :class:`console.inbox.service.InboxService` runs the check it is
 given (``reply_check``); the workspace builds that check with
 :func:`policy_reply_check` from the governance file in force.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from console.policy.model import CheckResult, ContentPolicy, Finding, Target
+from console.policy import CheckResult, ContentPolicy, Finding, Target
 from console.errors import InvalidAction
-from console.records import InboxItem
+from console.inbox.records import InboxItem
 from console.untrusted import one_line
 
 #: Checks ``text`` as a reply to ``item``.
@@ -73,7 +73,7 @@ def policy_reply_check(policy_of: Callable[[], ContentPolicy], region_of: Callab
     (the governance file may be reloaded meanwhile)."""
 
     def check(item: InboxItem, text: str) -> CheckResult:
-        from console.policy.check import check_reply  # at the first reply, not at start-up
+        from console.policy import check_reply  # at the first reply, not at start-up
 
         policy = policy_of()
         return check_reply(policy, text, reply_target(item, policy, region_of), public=is_public(item))

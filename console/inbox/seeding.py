@@ -12,9 +12,10 @@ import dataclasses
 import random
 from datetime import datetime, timedelta
 
-from console.inbound import record_from_inbound
-from console.records import INBOX, STATUS_CLOSED, format_time, item_key
-from console.sla import SlaTargets
+from console.inbox.inbound import record_from_inbound
+from console.inbox.records import INBOX, STATUS_CLOSED, item_key
+from console.records import format_time
+from console.inbox.sla import SlaTargets
 from data import Store
 from integrations.base import AccountRef
 from integrations.sandbox import generate_items

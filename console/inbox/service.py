@@ -13,32 +13,31 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
-from console.policy.model import CheckResult
+from console.policy import CheckResult
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
-from console.inbox_index import ACCOUNT, InboxIndex
+from console.inbox.index import ACCOUNT, InboxIndex
 from console.permissions import (INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied,
                                  PolicyAckRequired, SessionLocked, StepUpRequired)
-from console.records import (
+from console.inbox.records import (
     INBOX,
     REPLY_QUEUED,
     STATUS_CLOSED,
     STATUS_OPEN,
     STATUS_SNOOZED,
-    BulkResult,
     InboxCounts,
     InboxFilter,
     InboxItem,
     Note,
     Reply,
-    format_time,
     item_from_record,
     note_to_dict,
     reply_to_dict,
 )
-from console.policy.replies import ReplyCheck, acknowledged_rules
-from console.sla import SlaTargets
+from console.records import BulkResult, format_time, utc_now
+from console.inbox.reply_policy import ReplyCheck, acknowledged_rules
+from console.inbox.sla import SlaTargets
 from console.tags import clean_tag
 from data import ConflictError, NotFoundError, Store, StoreError
 
@@ -46,10 +45,6 @@ MAX_REPLY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _clock_time(moment: datetime) -> str:

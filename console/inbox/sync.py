@@ -15,32 +15,37 @@ duplicates are skipped; a crash after it leaves both.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 import random
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from console.inbound import inbound_from_item, record_from_inbound
-from console.accounts import SYNC
+from console.inbox.inbound import inbound_from_item, record_from_inbound
+from console.accounts import (
+    SYNC,
+    SYNC_FAILING,
+    SYNC_NEEDS_RECONNECT,
+    SYNC_OK,
+    SYNC_RATE_LIMITED,
+    accounts_needing_reconnect,
+)
 from console.audit import AuditNote, AuditTrail
 from console.errors import ItemNotFound
-from console.inbox import InboxService
-from console.records import (
+from console.inbox.service import InboxService
+from console.inbox.records import (
     INBOX,
     REPLY_FAILED,
     REPLY_RETRYING,
     REPLY_SENT,
     STATUS_OPEN,
     STATUS_SNOOZED,
-    format_time,
     item_key,
 )
-from console.sla import SlaTargets
+from console.records import format_time
+from console.inbox.sla import SlaTargets
+from console.worker import WorkerLock, WorkerStatus
 from data import ConflictError, NotFoundError, Store
 from integrations.base import (
     AdapterError,
@@ -57,20 +62,6 @@ WORKER_ACTOR = "worker"
 MAX_PAGES_PER_PASS = 20
 MAX_REPLY_ATTEMPTS = 6
 
-SYNC_OK = "ok"
-SYNC_NEEDS_RECONNECT = "needs-reconnect"
-SYNC_RATE_LIMITED = "rate-limited"
-SYNC_FAILING = "failing"
-
-
-@dataclass(frozen=True)
-class WorkerStatus:
-    """What the worker is doing, for the status bar and ``socops doctor``."""
-
-    state: str  # starting, running, syncing, external, stopped, error
-    detail: str = ""
-    last_sync_at: datetime | None = None
-    needs_reconnect: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,61 +84,6 @@ class PassReport:
         if self.problems:
             text += "; " + "; ".join(self.problems)
         return text
-
-
-class WorkerLock:
-    """An exclusive, non-blocking lock that the one running worker holds."""
-
-    def __init__(self, path: os.PathLike) -> None:
-        self.path = os.fspath(path)
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        os.ftruncate(fd, 0)
-        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()} since {started}\n".encode())
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def holder(self) -> str | None:
-        """Who holds the lock (e.g. "pid 123 on ops1 since ..."), or None if free."""
-        if self._fd is not None:
-            return f"this process (pid {os.getpid()})"
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return os.read(fd, 200).decode(errors="replace").strip() or "another process"
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return None
-        finally:
-            os.close(fd)
-
-
-def accounts_needing_reconnect(store: Store) -> tuple[str, ...]:
-    """Accounts whose credentials the platform refused (from the sync records)."""
-    return tuple(sorted(
-        r["_key"] for r in store.records(SYNC) if r.get("state") == SYNC_NEEDS_RECONNECT
-    ))
 
 
 def reply_backoff(attempts: int) -> timedelta:

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from console.errors import InvalidAction
 from console.library.files import LibraryError
-from console.policy.model import Attachment
+from console.policy import Attachment
 from console.records import format_time, parse_time
 from console.tags import clean_tag
 

@@ -11,7 +11,7 @@ skipped by knowing an id.
 
 Retiring keeps the record (and the image file): what was published with an
 asset stays explainable. Every change and its audit event are one store
-transaction (:meth:`console.audit.AuditTrail.apply`), compare-and-set on the
+transaction (:meth:`console.audit.trail.AuditTrail.apply`), compare-and-set on the
 asset's version, so two approvers cannot both act on the same pending asset.
 
 Images are stored content-addressed (``files.py``): the file is written
@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
 from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PREFIXES, IMAGE, KINDS,
                                     PENDING, RETIRED, SAVED_REPLY, STATES, TEMPLATE, TEXT_KINDS,

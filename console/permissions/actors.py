@@ -1,7 +1,7 @@
 """Who is acting: every service call that changes or reads governed state
 takes an :class:`Actor` and asks it, before doing anything, whether the
 action is allowed. People act through a logged-in session
-(:class:`console.sessions.Session`); the worker and the installer act as
+(:class:`console.identity.sessions.Session`); the worker and the installer act as
 :class:`SystemActor` with a fixed, small set of permissions.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from console.permissions import PERMISSIONS, PermissionDenied, Scope
+from console.permissions.catalogue import PERMISSIONS, PermissionDenied, Scope
 
 
 @runtime_checkable

@@ -11,3 +11,50 @@
 The authors' notices are ``console/notices.py``; the rules posts are checked
 against are ``console/policy/``.
 """
+
+from console.posts.approvals import ApprovalService
+from console.posts.approvers import Approvers
+from console.posts.records import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    EXPIRED,
+    IN_REVIEW,
+    POST_COLLECTIONS,
+    POST_STATUSES,
+    POSTS,
+    REJECTED,
+    STATUS_LABELS,
+    AcknowledgementRequired,
+    NotYourStage,
+    PolicyBlocked,
+    Post,
+    PostExpired,
+    PostNotFound,
+    Revision,
+    SelfApprovalRefused,
+    UnstaffedStage,
+    history_entry,
+    post_from_record,
+    revision_to_dict,
+    route_to_dict,
+)
+from console.posts.review import (
+    CURRENT,
+    DONE,
+    WAITING,
+    StageState,
+    last_seen_revision,
+    revision_diff,
+    stage_states,
+)
+from console.posts.service import PostService
+
+__all__ = [
+    "APPROVED", "CHANGES_REQUESTED", "CURRENT", "DONE", "DRAFT", "EXPIRED", "IN_REVIEW", "POSTS",
+    "POST_COLLECTIONS", "POST_STATUSES", "REJECTED", "STATUS_LABELS", "WAITING", "AcknowledgementRequired",
+    "ApprovalService", "Approvers", "NotYourStage", "PolicyBlocked", "Post", "PostExpired", "PostNotFound",
+    "PostService", "Revision", "SelfApprovalRefused", "StageState", "UnstaffedStage", "history_entry",
+    "last_seen_revision", "post_from_record", "revision_diff", "revision_to_dict", "route_to_dict",
+    "stage_states",
+]

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
-from console.policy.model import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
+from console.policy import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
 from console.errors import ActionConflict, ConsoleError, InvalidAction
 from console.notices import NoticeService
 from console.permissions import POST_APPROVE, PolicyAckRequired, SessionLocked, StepUpRequired

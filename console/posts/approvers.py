@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from console.policy.model import ACCOUNT_OWNER, ContentPolicy, Stage, Target
+from console.policy import ACCOUNT_OWNER, ContentPolicy, Stage, Target
 from console.permissions import Scope
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from console.policy.model import Target
+from console.policy import Target
 from console.errors import InvalidAction
 from console.tags import clean_tag
 

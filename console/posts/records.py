@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from console.policy.model import Finding, Route, Stage
+from console.policy import Finding, Route, Stage
 from console.errors import ConsoleError, InvalidAction
 from console.permissions import PermissionDenied
 from console.records import format_time, parse_time

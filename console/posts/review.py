@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from console.policy.model import Stage
+from console.policy import Stage
 from console.posts.records import APPROVED, Post, Revision
 
 DONE = "done"

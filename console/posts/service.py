@@ -18,10 +18,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.audit import AuditNote, AuditTrail
-from console.policy.model import (CONTEXT_POST, ERROR, Attachment, CheckResult, ContentPolicy, Draft,
-                                    Finding, Route, Target)
+from console.policy import (
+    CONTEXT_POST,
+    ERROR,
+    Attachment,
+    CheckResult,
+    ContentPolicy,
+    Draft,
+    Finding,
+    Route,
+    Target,
+)
 from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageProblem
 from console.notices import NoticeService
 from console.permissions import (POST_APPROVE, POST_DRAFT, POST_SUBMIT, PermissionDenied, PolicyAckRequired,

@@ -1,6 +1,6 @@
 """Browser sign-in for a new account: show the address to open, wait for the answer.
 
-The sign-in runs as an async worker (:func:`console.sign_in.sign_in`): it
+The sign-in runs as an async worker (:func:`console.accounts.browser_sign_in.sign_in`): it
 listens on the loopback address for the browser's redirect, and the operator
 may instead paste the address the browser landed on (SSH: the browser is on
 another machine). Dismisses with ``(request, credential)`` or ``None``.
@@ -21,9 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from console.errors import ConsoleError
-from console.sign_in import sign_in
+from console.accounts import sign_in
 from console.untrusted import printable
-from screens.widgets.connect_dialog import ConnectRequest
+from screens.accounts.connect_dialog import ConnectRequest
 from screens.widgets.prompts import PROMPT_CSS, ErrorLine
 
 

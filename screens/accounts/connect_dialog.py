@@ -1,6 +1,6 @@
 """The Connect dialog: which platform, which account, and its credential.
 
-Fields follow the platform chosen (:data:`console.platforms.PLATFORMS`): the
+Fields follow the platform chosen (:data:`console.accounts.platforms.PLATFORMS`): the
 server only where there is one to choose (Bluesky, Mastodon), a Page id for
 Instagram, and either a pasted credential or, where the platform offers it,
 "sign in with the browser" (OAuth 2), which asks for the app's client id
@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from console.platforms import PLATFORMS, PlatformSpec
+from console.accounts import PLATFORMS, PlatformSpec
 from screens.parsing import PromptError
 from screens.widgets.prompts import PROMPT_CSS, ErrorLine
 

@@ -21,11 +21,11 @@ from textual.widgets import Footer, Static
 from console.accounts import AccountState
 from console.permissions import ACCOUNT_MANAGE
 from console.untrusted import one_line
-from screens.commands import CommandListProvider
+from screens.palette import CommandListProvider
 from screens.panel import PanelScreen, actor_may
-from screens.widgets.account_list import STATE_LABELS, AccountList
-from screens.widgets.browser_sign_in import BrowserSignIn
-from screens.widgets.connect_dialog import ConnectDialog, ConnectRequest
+from screens.accounts.account_list import STATE_LABELS, AccountList
+from screens.accounts.browser_sign_in import BrowserSignIn
+from screens.accounts.connect_dialog import ConnectDialog, ConnectRequest
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import ConfirmPrompt
 from screens.widgets.status_bar import StatusBar

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from console.errors import ActionConflict
-from console.posts.records import APPROVED, Post
+from console.posts import APPROVED, Post
 from console.records import BulkResult
 from console.untrusted import printable
 from screens.parsing import PromptError
-from screens.widgets.post_format import first_line, post_stage
+from screens.approvals.post_format import first_line, post_stage
 from screens.widgets.prompts import TextPrompt
 
 if TYPE_CHECKING:
-    from console.actors import Actor
-    from console.posts.approvals import ApprovalService
+    from console.permissions import Actor
+    from console.posts import ApprovalService
     from textual.app import App
 
 

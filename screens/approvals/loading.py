@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.errors import ConsoleError
 from console.notices import Notice
-from console.posts.records import Post
-from screens.widgets.approval_queue import MINE, QUEUE
-from screens.widgets.post_format import STATUS_ORDER
+from console.posts import Post
+from screens.approvals.queue import MINE, QUEUE
+from screens.approvals.post_format import STATUS_ORDER
 
 if TYPE_CHECKING:
     from console.workspace import Workspace

@@ -27,13 +27,13 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from console.policy.model import Attachment, CheckResult, Finding
+from console.policy import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
-from console.posts.records import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
-from console.posts.review import CURRENT, DONE, StageState, last_seen_revision, stage_states
+from console.posts import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
+from console.posts import CURRENT, DONE, StageState, last_seen_revision, stage_states
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text
-from screens.widgets.post_format import relative_time, status_label
+from screens.approvals.post_format import relative_time, status_label
 
 if TYPE_CHECKING:
     from console.workspace import Workspace

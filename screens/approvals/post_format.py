@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from console.policy.model import MODE_ANY, Stage
-from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, REJECTED,
-                                  STATUS_LABELS, Post)
+from console.policy import MODE_ANY, Stage
+from console.posts import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    EXPIRED,
+    IN_REVIEW,
+    REJECTED,
+    STATUS_LABELS,
+    Post,
+)
 from console.untrusted import one_line
 
 #: The "mine" view lists the author's posts in this order: what needs them first,

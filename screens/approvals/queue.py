@@ -17,9 +17,9 @@ from rich.text import Text
 from textual.message import Message
 from textual.strip import Strip
 
-from console.posts.records import IN_REVIEW, Post
+from console.posts import IN_REVIEW, Post
 from console.untrusted import one_line
-from screens.widgets.post_format import first_line, post_stage, relative_time, status_label
+from screens.approvals.post_format import first_line, post_stage, relative_time, status_label
 from screens.widgets.row_list import Column, RowList, cursor_bindings, fit_cells
 
 SELECTED_MARK = "*"

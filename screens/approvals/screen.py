@@ -25,18 +25,19 @@ from textual.widgets import Footer
 from console.errors import ConsoleError
 from console.notices import NOTICES
 from console.permissions import POST_APPROVE, POST_DRAFT
-from console.posts.records import POSTS, Post
+from console.posts import POSTS, Post
 from console.records import BulkResult
-from screens.commands import CommandListProvider
+from screens.palette import CommandListProvider
 from screens.formatting import count_text
+from screens.panels import panel_named
 from screens.panel import PanelScreen, actor_may
-from screens.widgets.approval_decisions import ApprovalDecisions
-from screens.widgets.approval_loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
-from screens.widgets.approval_notices import NoticesBox
-from screens.widgets.approval_queue import MINE, QUEUE, ApprovalQueue
+from screens.approvals.decisions import ApprovalDecisions
+from screens.approvals.loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
+from screens.approvals.notices import NoticesBox
+from screens.approvals.queue import MINE, QUEUE, ApprovalQueue
 from screens.widgets.message_line import MessageLine
-from screens.widgets.post_detail import PostDetailView, load_post_detail, post_detail_renderable
-from screens.widgets.post_format import post_stage
+from screens.approvals.post_detail import PostDetailView, load_post_detail, post_detail_renderable
+from screens.approvals.post_format import post_stage
 from screens.widgets.status_bar import StatusBar
 
 #: Seconds the detail waits after a cursor move (coalesces key repeat), and
@@ -354,8 +355,6 @@ class ApprovalsScreen(PanelScreen):
         post = self._cursor_post()
         if post is None:
             return
-        from screens.panels import panel_named  # the registry imports this module
-
         try:
             panel = panel_named("compose")
         except KeyError:

@@ -23,12 +23,12 @@ from textual.widgets import Footer, Static
 
 from console.records import parse_time
 from console.untrusted import one_line, printable
-from screens.commands import CommandListProvider
+from screens.palette import CommandListProvider
 from screens.formatting import count_text
 from screens.panel import PanelScreen
 from screens.parsing import PromptError
-from screens.widgets.audit_list import AuditList
-from screens.widgets.export_prompt import ExportPrompt, ExportRequest
+from screens.audit.audit_list import AuditList
+from screens.audit.export_prompt import ExportPrompt, ExportRequest
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import TextPrompt
 from screens.widgets.status_bar import StatusBar

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from console.actors import Actor
-from console.policy.model import CheckResult, ContentPolicy, Draft
+from console.permissions import Actor
+from console.policy import CheckResult, ContentPolicy, Draft
 from console.errors import ConsoleError
-from console.policy.check import check_draft
-from console.posts.records import Post
-from screens.compose_form import AttachedImage, PostForm, TargetAccount
+from console.policy import check_draft
+from console.posts import Post
+from screens.compose.form import AttachedImage, PostForm, TargetAccount
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from console.policy.model import ERROR, CheckResult, Counter, Finding
+from console.policy import ERROR, CheckResult, Counter, Finding
 from console.untrusted import one_line
 
 SEVERITY_MARKS = {ERROR: "✖"}

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from console.policy.model import Attachment, Draft, Target
-from console.posts.records import Post
+from console.policy import Attachment, Draft, Target
+from console.posts import Post
 from console.untrusted import printable
 
 #: The editor slot of the main text (the others are platform names).

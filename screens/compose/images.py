@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from console.untrusted import one_line
-from screens.compose_form import AttachedImage
+from screens.compose.form import AttachedImage
 from screens.widgets.prompts import PROMPT_CSS
 from screens.widgets.row_list import Column, RowList, cursor_bindings, row_text
 

@@ -1,6 +1,6 @@
 """Saving, submitting and opening posts in the Compose panel.
 
-A mixin of :class:`screens.compose.ComposeScreen`, kept apart because it is
+A mixin of :class:`screens.compose.screen.ComposeScreen`, kept apart because it is
 the screen's conversation with the post services (through
 :class:`ComposeActions`, in thread workers) rather than editing: Ctrl+S
 saves (creating the post, or editing it at the version it was opened
@@ -12,13 +12,20 @@ when errors block it. It relies on the screen's ``form``, ``actions``,
 
 from __future__ import annotations
 
-from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, IN_REVIEW, AcknowledgementRequired, Post,
-                                  PolicyBlocked)
+from console.posts import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    IN_REVIEW,
+    AcknowledgementRequired,
+    Post,
+    PolicyBlocked,
+)
 from console.untrusted import printable
-from screens.compose_actions import OpenedPost, SavedContent
-from screens.compose_form import PostForm, form_from_post
-from screens.widgets.compose_prompts import AcknowledgePrompt
-from screens.widgets.compose_targets import TargetList
+from screens.compose.actions import OpenedPost, SavedContent
+from screens.compose.form import PostForm, form_from_post
+from screens.compose.prompts import AcknowledgePrompt
+from screens.compose.targets import TargetList
 from screens.widgets.prompts import ConfirmPrompt
 
 #: Statuses a post can be opened for editing in.

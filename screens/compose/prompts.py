@@ -16,8 +16,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.policy.model import Finding
-from screens.widgets.compose_findings import findings_table
+from console.policy import Finding
+from screens.compose.findings import findings_table
 from screens.widgets.prompts import PROMPT_CSS
 
 _STYLES = {"warning": "bold yellow", "error": "bold red", "muted": "dim", "quote": "italic"}

@@ -26,18 +26,18 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, TextArea
 
-from console.policy.model import CheckResult, Draft
+from console.policy import CheckResult, Draft
 from console.permissions import POST_SUBMIT
-from console.posts.records import APPROVED, IN_REVIEW, STATUS_LABELS
+from console.posts import APPROVED, IN_REVIEW, STATUS_LABELS
 from console.untrusted import one_line
-from screens.compose_actions import AccountChoice, ComposeActions
-from screens.compose_form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
-from screens.compose_posting import PostingActions
-from screens.compose_time import parse_proposed_time, zones_text
+from screens.compose.actions import AccountChoice, ComposeActions
+from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
+from screens.compose.posting import PostingActions
+from screens.compose.proposed_time import parse_proposed_time, zones_text
 from screens.panel import PanelScreen, actor_may
-from screens.widgets.compose_findings import CheckSummary, FindingsView, counters_text
-from screens.widgets.compose_images import AttachedImages, ImagePicker
-from screens.widgets.compose_targets import TargetList
+from screens.compose.findings import CheckSummary, FindingsView, counters_text
+from screens.compose.images import AttachedImages, ImagePicker
+from screens.compose.targets import TargetList
 from screens.widgets.message_line import MessageLine
 from screens.widgets.status_bar import StatusBar
 

@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.message import Message
 
 from console.untrusted import one_line
-from screens.compose_form import TargetAccount
-from screens.compose_time import city_name, day_shift_text, local_times
+from screens.compose.form import TargetAccount
+from screens.compose.proposed_time import city_name, day_shift_text, local_times
 from screens.widgets.row_list import Column, RowList, cursor_bindings, row_text
 
 

@@ -15,10 +15,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from console.actors import Actor
+from console.permissions import Actor
 from console.errors import ActionConflict, ConsoleError
 from console.inbox import InboxService
-from console.records import InboxItem
+from console.inbox import InboxItem
 from console.untrusted import one_line
 
 log = logging.getLogger("socops.screens")

@@ -1,20 +1,20 @@
-"""Command palette entries for the Inbox: its actions and quick filters."""
+"""Command palette entries for the Inbox: its actions and quick filters.
+
+The provider that offers them while the Inbox is shown is
+:class:`screens.inbox.screen.InboxCommands`; this module only lists them,
+so that it does not import the screen that imports it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+
+from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
+from screens.palette import Command
 
 
-from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
-from screens.commands import CommandListProvider
-
-if TYPE_CHECKING:
-    from screens.inbox import InboxScreen
-
-
-def inbox_commands(screen: "InboxScreen") -> Iterator[tuple[str, Callable[[], object], str]]:
-    """(name, callback, help) for every palette command of the Inbox."""
+def inbox_commands(screen) -> Iterator[Command]:
+    """(name, callback, help) for every palette command of the Inbox ``screen``."""
     yield "Inbox: show breached", screen.show_breached, "Open items past their SLA"
     yield "Inbox: show unassigned", screen.show_unassigned, "Open items nobody owns"
     yield "Inbox: show mine", screen.show_mine, f"Open items assigned to {screen.actor.name}"
@@ -33,15 +33,3 @@ def inbox_commands(screen: "InboxScreen") -> Iterator[tuple[str, Callable[[], ob
     yield "Inbox: add internal note…", screen.action_note, "Visible only to the team (n)"
     yield "Inbox: clear selection and filter", screen.action_clear, "Escape"
     yield "Inbox: refresh", screen.action_refresh, "Re-read the store now (g)"
-
-
-class InboxCommands(CommandListProvider):
-    """Offers Inbox commands while the Inbox is the active screen."""
-
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from screens.inbox import InboxScreen
-
-        screen = self.screen
-        if not isinstance(screen, InboxScreen):
-            return []
-        return list(inbox_commands(screen))

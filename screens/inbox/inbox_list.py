@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 
-from console.records import STATUS_CLOSED, STATUS_SNOOZED, InboxItem
+from console.inbox import STATUS_CLOSED, STATUS_SNOOZED, InboxItem
 from console.untrusted import one_line
 from screens.formatting import age_text, sla_text
 from screens.widgets.row_list import Column, RowList, cursor_bindings, fit_cells, row_text

@@ -16,13 +16,14 @@ from rich.text import Text
 
 from console.errors import ItemNotFound
 from console.permissions import PermissionDenied
-from console.policy.replies import ReplyNeedsAcknowledgement, finding_line, is_public
-from screens.widgets.reply_editor import AcknowledgePrompt, CheckedGroup, ReplyChecker, ReplyEditor
+from console.inbox import ReplyNeedsAcknowledgement, finding_line, is_public
+from screens.inbox.reply_editor import AcknowledgePrompt, CheckedGroup, ReplyChecker, ReplyEditor
 
 if TYPE_CHECKING:
-    from console.actors import Actor
+    from textual.app import App
+
+    from console.permissions import Actor
     from console.workspace import Workspace
-    from screens.inbox import InboxScreen
 
 REPLY_HINT = "Ctrl+S queues · Ctrl+R saved replies · Escape keeps the draft"
 
@@ -63,24 +64,22 @@ def saved_replies(workspace: "Workspace", actor: "Actor") -> Callable[[], list]:
     return lambda: workspace.library.saved_replies(actor)
 
 
-def reply_editor(screen: "InboxScreen", title: str, intro: Text | None, text: str,
+def reply_editor(workspace: "Workspace", actor: "Actor", title: str, intro: Text | None, text: str,
                  item_ids: Sequence[str], max_chars: int) -> ReplyEditor:
     return ReplyEditor(title, intro=intro, text=text, max_chars=max_chars, hint=REPLY_HINT,
-                       check=reply_checker(screen.workspace, screen.actor, list(item_ids)),
-                       saved_replies=saved_replies(screen.workspace, screen.actor))
+                       check=reply_checker(workspace, actor, list(item_ids)),
+                       saved_replies=saved_replies(workspace, actor))
 
 
-def ask_acknowledgement(screen: "InboxScreen", error: ReplyNeedsAcknowledgement) -> None:
+def ask_acknowledgement(app: "App", error: ReplyNeedsAcknowledgement, *,
+                        send: Callable[[], None], keep: Callable[[], None]) -> None:
     """The service found warnings the editor had not (the policy changed meanwhile, or the
-    check waited for an unlock): ask, and on ``y`` queue the reply with them acknowledged."""
+    check waited for an unlock): ask, then ``send`` the reply with them acknowledged
+    (on ``y``) or ``keep`` the draft."""
     question = "\n".join(["Warnings:", *(f"  ▲ {finding_line(f, error.text)}" for f in error.warnings),
                           "Send anyway? Your acknowledgement is recorded with the reply."])
 
     def answered(yes: bool | None) -> None:
-        if yes:
-            target = (error.item_id, screen.inbox_list.shown_version(error.item_id))
-            screen.perform("reply", [target], text=error.text, acknowledge=error.rule_ids)
-        else:
-            screen.say("Reply not sent; the draft is kept, press r to change it", severity="warning")
+        (send if yes else keep)()
 
-    screen.app.push_screen(AcknowledgePrompt("Send with warnings?", question), answered)
+    app.push_screen(AcknowledgePrompt("Send with warnings?", question), answered)

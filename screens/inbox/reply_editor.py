@@ -29,12 +29,12 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from console.policy.model import CheckResult, Finding
+from console.policy import CheckResult, Finding
 from console.errors import ConsoleError
-from console.policy.replies import rule_ids
+from console.inbox import rule_ids
 from console.untrusted import one_line, printable
 from screens.widgets.prompts import ConfirmPrompt, EditorResult, TextEditor
-from screens.widgets.saved_reply_picker import SavedReply, SavedReplyPicker
+from screens.inbox.saved_reply_picker import SavedReply, SavedReplyPicker
 
 log = logging.getLogger("socops.screens")
 

@@ -21,21 +21,22 @@ from textual.widgets import Footer
 
 from console.errors import ConsoleError, ItemNotFound
 from console.permissions import INBOX_REPLY, INBOX_TRIAGE
-from console.policy.replies import ReplyNeedsAcknowledgement
-from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
+from console.inbox import ReplyNeedsAcknowledgement
+from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text, count_text
-from screens.inbox_actions import ActionOutcome, ActionRunner, item_label
-from screens.inbox_commands import InboxCommands
-from screens.inbox_reply import ask_acknowledgement, reply_editor
+from screens.inbox.actions import ActionOutcome, ActionRunner, item_label
+from screens.inbox.commands import inbox_commands
+from screens.inbox.reply import ask_acknowledgement, reply_editor
 from screens.messages import ActionCompleted, ActionRefused, ItemsListed
+from screens.palette import Command, CommandListProvider
 from screens.panel import PanelScreen, actor_may
 from screens.parsing import SNOOZE_HELP, parse_assignee, parse_snooze, parse_tag_edit
-from screens.widgets.inbox_list import InboxList
+from screens.inbox.inbox_list import InboxList
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import EditorResult, FilterPrompt, TextEditor, TextPrompt
 from screens.widgets.status_bar import StatusBar
-from screens.widgets.thread_view import ThreadView, thread_renderable
+from screens.inbox.thread_view import ThreadView, thread_renderable
 
 #: Seconds the thread pane waits after a cursor move (coalesces key repeat).
 DETAIL_DELAY = 0.06
@@ -44,6 +45,14 @@ GLANCE_CONTEXT = 4
 READING_CONTEXT = 50
 #: From this width the detail pane sits beside the list instead of below it.
 SIDE_BY_SIDE_WIDTH = 140
+
+
+class InboxCommands(CommandListProvider):
+    """Offers Inbox commands while the Inbox is the active screen."""
+
+    def _commands(self) -> list[Command]:
+        screen = self.screen
+        return list(inbox_commands(screen)) if isinstance(screen, InboxScreen) else []
 
 
 class InboxScreen(PanelScreen):
@@ -320,7 +329,13 @@ class InboxScreen(PanelScreen):
 
     def on_action_refused(self, message: ActionRefused) -> None:
         if isinstance(message.error, ReplyNeedsAcknowledgement):
-            ask_acknowledgement(self, message.error)
+            error = message.error
+            ask_acknowledgement(
+                self.app, error,
+                send=lambda: self.perform("reply", [(error.item_id, self.inbox_list.shown_version(error.item_id))],
+                                          text=error.text, acknowledge=error.rule_ids),
+                keep=lambda: self.say("Reply not sent; the draft is kept, press r to change it",
+                                      severity="warning"))
             return
         guard = self.app.session_guard  # type: ignore[attr-defined]
         if message.retry is not None and message.error is not None and guard.handle(
@@ -452,7 +467,7 @@ class InboxScreen(PanelScreen):
         title = f"{title} {self._target_label(targets)}"
         draft = self._drafts.get(draft_key, "")
         if reply:
-            editor = reply_editor(self, title, intro, draft, [item_id for item_id, _ in targets], max_chars)
+            editor = reply_editor(self.workspace, self.actor, title, intro, draft, [item_id for item_id, _ in targets], max_chars)
         else:
             editor = TextEditor(title, intro=intro, text=draft, hint=hint, max_chars=max_chars)
         self.app.push_screen(editor, finished)

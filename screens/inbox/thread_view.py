@@ -18,13 +18,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from console.records import (
-    REPLY_FAILED,
-    REPLY_QUEUED,
-    REPLY_RETRYING,
-    REPLY_SENT,
-    InboxItem,
-)
+from console.inbox import REPLY_FAILED, REPLY_QUEUED, REPLY_RETRYING, REPLY_SENT, InboxItem
 from console.untrusted import one_line, printable
 from screens.formatting import age_text, clock_text, duration_text
 

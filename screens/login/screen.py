@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from console.errors import ConsoleError
-from console.sessions import PassphraseRequired
+from console.identity import PassphraseRequired
 from console.untrusted import one_line
 from screens.widgets.code_entry import CODE_DIGITS, CodeForm, clean_code
 
@@ -393,6 +393,6 @@ class LoginScreen(Screen[None]):
 
 
 def _valid_name(name: str) -> bool:
-    from console.users import USERNAME_PATTERN
+    from console.identity import USERNAME_PATTERN
 
     return bool(USERNAME_PATTERN.fullmatch(name or ""))

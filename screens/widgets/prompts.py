@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
 
-from console.inbox_query import format_query, parse_query
-from console.records import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter
+from console.inbox import format_query, parse_query
+from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter
 from screens.parsing import PromptError
 
 PROMPT_CSS = """

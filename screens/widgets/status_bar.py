@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from console.records import InboxCounts
+from console.inbox import InboxCounts
 from console.untrusted import one_line
 from console.worker import WorkerStatus
 from screens.formatting import clock_text, count_text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from console.inbound import record_from_inbound
-from console.records import INBOX, format_time, item_key
-from console.sla import SlaTargets
+from console.inbox import record_from_inbound
+from console.inbox import INBOX, item_key
+from console.records import format_time
+from console.inbox import SlaTargets
 from integrations.base import Author, InboundItem, ItemKind
 
 

@@ -22,9 +22,9 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from console.permissions import Scope
-from console.sessions import Session
-from console.totp import INTERVAL, code_at
-from console.users import totp_entry
+from console.identity import Session
+from console.identity import INTERVAL, code_at
+from console.identity import totp_entry
 
 
 class MemoryKeyring(KeyringBackend):

@@ -88,8 +88,8 @@ ACCOUNTS = [("sandbox:northwind_en", "@northwind"), ("sandbox:northwind_es", "@n
 
 
 def test_inbox_query_terms():
-    from console.inbox_query import format_query, parse_query
-    from console.records import InboxFilter
+    from console.inbox import format_query, parse_query
+    from console.inbox import InboxFilter
 
     flt = parse_query("refund kind:DM account:@northwind_es tag:#VIP is:breached late", InboxFilter(), ACCOUNTS)
     assert flt == InboxFilter(status="open", account="sandbox:northwind_es", kind="dm", tag="vip",

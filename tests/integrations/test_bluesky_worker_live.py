@@ -14,7 +14,7 @@ import time
 import httpx
 import pytest
 
-from console.records import InboxFilter
+from console.inbox import InboxFilter
 from tests.actors import RoleActor
 from tests.console.identity_fixtures import memory_keyring  # noqa: F401
 from tests.integrations.test_bluesky_live import PDS, _WHY_NOT, _account, _post

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.screens.inbox_data import seed_items
+from tests.screens.inbox.inbox_data import seed_items
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def login_app(workspace, **options) -> SocopsApp:
 
 
 def session_app(workspace, session, **options) -> SocopsApp:
-    """An app already acting as ``session`` (a real console.sessions.Session)."""
+    """An app already acting as ``session`` (a real console.identity.sessions.Session)."""
     return make_app(workspace, session, **{**QUIET, **options})
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from console.records import STATUS_CLOSED
+from console.inbox import STATUS_CLOSED
 from screens.app import SocopsApp
 from screens.help import HelpScreen
-from screens.inbox import InboxScreen
+from screens.inbox.screen import InboxScreen
 from screens.panels import PANELS
 from tests.screens.helpers import quiet_app, screen_render, settle
 
@@ -102,7 +102,7 @@ def test_every_panel_is_registered_once_with_a_key():
 
 
 def test_every_inbox_binding_has_a_stable_id():
-    from screens.widgets.inbox_list import InboxList
+    from screens.inbox.inbox_list import InboxList
 
     for owner in (InboxScreen, InboxList, SocopsApp):
         for binding in owner.BINDINGS:

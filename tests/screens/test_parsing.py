@@ -9,7 +9,7 @@ from rich.cells import cell_len
 
 from screens.formatting import age_text, clock_text, duration_text, sla_text
 from screens.parsing import PromptError, parse_assignee, parse_snooze, parse_tag_edit
-from screens.widgets.inbox_list import fit_cells, layout_columns
+from screens.inbox.inbox_list import fit_cells, layout_columns
 
 NOW = datetime(2026, 11, 26, 14, 30, tzinfo=timezone.utc)  # a Thursday
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from screens.inbox import InboxScreen
+from screens.inbox.screen import InboxScreen
 from screens.messages import ActionRefused
 from tests.screens.helpers import foreign_controls, quiet_app, screen_render, settle
-from tests.screens.inbox_data import HOSTILE_HANDLE, seed_items
+from tests.screens.inbox.inbox_data import HOSTILE_HANDLE, seed_items
 
 
 def test_hostile_item_is_shown_literally_and_emits_no_control_sequences(workspace):

@@ -14,7 +14,7 @@ from keyring.backends import fail
 from console.accounts import ACCOUNTS
 from console.errors import InvalidAction
 from console.permissions import PermissionDenied
-from console.secrets import NoKeyringBackend
+from console.identity import NoKeyringBackend
 from integrations.base import AuthError, InboundPage, PlatformAdapter
 from tests.actors import RoleActor
 from tests.console.identity_fixtures import memory_keyring  # noqa: F401

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from console.errors import InvalidAction
-from console.sign_in import REDIRECT_PORT, redirect_address, sign_in
+from console.accounts import REDIRECT_PORT, redirect_address, sign_in
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 

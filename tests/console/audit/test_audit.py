@@ -124,7 +124,7 @@ def test_export_writes_every_event_and_is_itself_audited(trail):
 
 
 def test_an_event_and_its_change_are_one_write(workspace):
-    from console.records import INBOX
+    from console.inbox import INBOX
 
     def change(tx):
         tx.insert(INBOX, "sandbox:x", {"platform": "sandbox", "account_id": "a", "remote_id": "x",

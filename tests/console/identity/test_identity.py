@@ -11,9 +11,10 @@ import segno
 from console.audit import verify_chain
 from console.permissions import (INBOX_READ, INBOX_TRIAGE, POST_PUBLISH, USER_MANAGE, PermissionDenied,
                                  Scope, StepUpRequired)
-from console.sessions import AccountLocked, LoginFailed, PassphraseRequired, PolicyAckRequired, SessionLocked
-from console.totp import code_at
-from console.users import USERS, LastOwnerError, UserError
+from console.identity import AccountLocked, LoginFailed, PassphraseRequired
+from console.permissions import PolicyAckRequired, SessionLocked
+from console.identity import code_at
+from console.identity import USERS, LastOwnerError, UserError
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 

@@ -14,7 +14,7 @@ from keyring.backends import fail
 
 from console.cli import main as cli_main
 from console.paths import workspace_paths
-from console.secrets import SANDBOX_SECRETS_FILE, NoKeyringBackend, SecretStore, SecretStoreError
+from console.identity import SANDBOX_SECRETS_FILE, NoKeyringBackend, SecretStore, SecretStoreError
 from console.workspace import Workspace
 from tests.console.identity_fixtures import (MemoryKeyring, People, act_as, cli_clock, memory_keyring,  # noqa: F401
                                              people)

@@ -8,7 +8,7 @@ import pytest
 
 from console.governance import GOVERNANCE_FILE
 from console.permissions import POST_DRAFT, POST_PUBLISH, PermissionDenied
-from console.training import TrainingError
+from console.identity import TrainingError
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 REQUIRE_SECURITY = """\

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from console.importing import import_items
-from console.records import INBOX
+from console.inbox import import_items
+from console.inbox import INBOX
 from tests.actors import RoleActor
 
 ALICE = RoleActor("alice", "admin")

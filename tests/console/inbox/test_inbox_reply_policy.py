@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from console.policy.model import (WARNING, AccessibilityRules, AccountPolicy, BannedPhrase, BrandVoice,
-                                    ContentPolicy, RegionRules)
+from console.policy import (
+    WARNING,
+    AccessibilityRules,
+    AccountPolicy,
+    BannedPhrase,
+    BrandVoice,
+    ContentPolicy,
+    RegionRules,
+)
 from console.errors import InvalidAction
 from console.inbox import InboxService
 from console.permissions import PermissionDenied
-from console.records import INBOX, REPLY_QUEUED
-from console.policy.replies import (ReplyBlocked, ReplyNeedsAcknowledgement, policy_reply_check,
-                                  reply_target)
+from console.inbox import INBOX, REPLY_QUEUED
+from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, policy_reply_check, reply_target
 from integrations.base import ItemKind
 from tests.actors import RoleActor
 from tests.console.helpers import add_items, inbound, minutes_ago

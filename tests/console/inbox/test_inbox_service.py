@@ -8,7 +8,7 @@ import pytest
 
 from console.errors import ActionConflict, InvalidAction, ItemNotFound
 from console.permissions import PermissionDenied
-from console.records import InboxFilter
+from console.inbox import InboxFilter
 from integrations.base import ItemKind
 from tests.actors import RoleActor
 from tests.console.helpers import add_items, inbound, minutes_ago

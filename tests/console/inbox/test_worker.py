@@ -8,8 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console.records import INBOX, InboxFilter
-from console.worker import SYNC, InboxWorker, WorkerLock
+from console.inbox import INBOX, InboxFilter
+from console.accounts import SYNC
+from console.inbox import InboxWorker
+from console.worker import WorkerLock
 from integrations.base import (
     AccountRef,
     AuthError,

@@ -10,8 +10,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.errors import StorageProblem
-from console.library.service import LIBRARY, LibraryError
-from console.library.assets import EXPIRED
+from console.library import LIBRARY, LibraryError
+from console.library import EXPIRED
 from console.permissions import PermissionDenied
 from tests.actors import RoleActor
 from tests.console.library_images import gif, jpeg, png, webp

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.policy.model import (
+from console.policy import (
     CONTEXT_PRIVATE_REPLY,
     CONTEXT_PUBLIC_REPLY,
     ERROR,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from console.policy.model import (
+from console.policy import (
     CONTEXTS,
     ERROR,
     AccessibilityRules,
@@ -22,7 +22,7 @@ from console.policy.model import (
     RiskTopic,
     Target,
 )
-from console.policy.check import check_draft
+from console.policy import check_draft
 
 POLICY = ContentPolicy(
     accounts={"m": AccountPolicy("m", region="EU", required_hashtags=("Northwind",))},

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console.policy.model import RISK_LEVELS
+from console.policy import RISK_LEVELS
 from console.governance import EXAMPLE_GOVERNANCE, check_governance_text
 
 policy, _problems = check_governance_text(EXAMPLE_GOVERNANCE, Path("governance.toml"))

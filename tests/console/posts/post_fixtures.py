@@ -13,15 +13,28 @@ from datetime import timedelta
 
 import pytest
 
-from console.posts.approvals import ApprovalService
-from console.posts.approvers import Approvers
+from console.posts import ApprovalService
+from console.posts import Approvers
 from console.audit import AuditTrail
-from console.policy.model import (ERROR, WARNING, AccountPolicy, ApprovalRules, Attachment, CheckResult,
-                                    ContentPolicy, Counter, Draft, Finding, Route, Stage, Target)
+from console.policy import (
+    ERROR,
+    WARNING,
+    AccountPolicy,
+    ApprovalRules,
+    Attachment,
+    CheckResult,
+    ContentPolicy,
+    Counter,
+    Draft,
+    Finding,
+    Route,
+    Stage,
+    Target,
+)
 from console.errors import ConsoleError
 from console.notices import NoticeService
 from console.permissions import Scope
-from console.posts.service import PostService
+from console.posts import PostService
 from tests.actors import RoleActor
 
 EN, ES, EU = "sandbox:en", "sandbox:es", "x:eu"

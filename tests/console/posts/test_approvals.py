@@ -6,10 +6,18 @@ import pytest
 
 from console.errors import ActionConflict, InvalidAction
 from console.permissions import PermissionDenied
-from console.posts.records import (APPROVED, CHANGES_REQUESTED, EXPIRED, IN_REVIEW, REJECTED, NotYourStage,
-                                  PostExpired, SelfApprovalRefused)
-from console.posts.review import CURRENT, DONE, WAITING, stage_states
-from tests.console.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
+from console.posts import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    EXPIRED,
+    IN_REVIEW,
+    REJECTED,
+    NotYourStage,
+    PostExpired,
+    SelfApprovalRefused,
+)
+from console.posts import CURRENT, DONE, WAITING, stage_states
+from tests.console.posts.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 
 
 def test_stage_by_stage_with_any_then_all(desk):

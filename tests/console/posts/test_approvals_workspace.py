@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from console.posts.records import APPROVED, EXPIRED, IN_REVIEW, PolicyBlocked, UnstaffedStage
+from console.posts import APPROVED, EXPIRED, IN_REVIEW, PolicyBlocked, UnstaffedStage
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 EN = "sandbox:northwind_en"

@@ -6,12 +6,19 @@ import re
 
 import pytest
 
-from console.policy.model import Attachment, Route, Stage
+from console.policy import Attachment, Route, Stage
 from console.errors import ActionConflict, InvalidAction
 from console.permissions import PermissionDenied
-from console.posts.records import (CHANGES_REQUESTED, DRAFT, IN_REVIEW, POSTS, AcknowledgementRequired,
-                                  PolicyBlocked, UnstaffedStage)
-from tests.console.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
+from console.posts import (
+    CHANGES_REQUESTED,
+    DRAFT,
+    IN_REVIEW,
+    POSTS,
+    AcknowledgementRequired,
+    PolicyBlocked,
+    UnstaffedStage,
+)
+from tests.console.posts.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 
 
 def test_a_draft_gets_a_short_id_its_first_revision_and_an_audit_event(desk):
@@ -72,7 +79,7 @@ def test_a_stale_version_is_refused_naming_who_changed_the_post(desk, clock):
 
 
 def test_a_write_racing_another_process_is_a_conflict_not_an_overwrite(desk, open_workspace, clock):
-    from tests.console.post_fixtures import make_desk
+    from tests.console.posts.post_fixtures import make_desk
     post = desk.draft("ed")
     other = make_desk(open_workspace("max").store, clock)
     other.posts.edit(other.actor("max"), post.id, expected_version=post.version, text="Edited elsewhere")

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from integrations.base import AuthError, InboundPage, PlatformAdapter
-from screens.accounts import AccountsScreen
+from screens.accounts.screen import AccountsScreen
 from screens.parsing import PromptError
-from screens.widgets.connect_dialog import ConnectDialog, build_request
+from screens.accounts.connect_dialog import ConnectDialog, build_request
 from screens.widgets.prompts import ConfirmPrompt
-from console.platforms import PLATFORMS
+from console.accounts import PLATFORMS
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 from tests.screens.helpers import screen_render, settle
 from tests.screens.session_helpers import fill, form_error, session_app

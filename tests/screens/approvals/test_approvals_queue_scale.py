@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
 
-from console.policy.model import Stage
-from console.posts.records import post_from_record
-from screens.widgets.approval_queue import MINE, QUEUE, ApprovalQueue, queue_columns, targets_label
-from screens.widgets.post_format import relative_time, stage_text
+from console.policy import Stage
+from console.posts import post_from_record
+from screens.approvals.queue import MINE, QUEUE, ApprovalQueue, queue_columns, targets_label
+from screens.approvals.post_format import relative_time, stage_text
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 ROWS = 50_000

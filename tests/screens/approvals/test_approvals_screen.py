@@ -14,12 +14,12 @@ import asyncio
 import pytest
 from textual.widgets import Input
 
-from console.posts.records import APPROVED, CHANGES_REQUESTED, IN_REVIEW, REJECTED, SelfApprovalRefused
-from screens.approvals import EMPTY_QUEUE, ApprovalsScreen
+from console.posts import APPROVED, CHANGES_REQUESTED, IN_REVIEW, REJECTED, SelfApprovalRefused
+from screens.approvals.screen import EMPTY_QUEUE, ApprovalsScreen
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import TextPrompt
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
-from tests.screens.approvals_data import Team, fixed_post_ids, governance_file  # noqa: F401
+from tests.screens.approvals.approvals_data import Team, fixed_post_ids, governance_file  # noqa: F401
 from tests.screens.helpers import screen_render, settle
 from tests.screens.session_helpers import session_app
 
@@ -242,7 +242,7 @@ def test_edit_opens_the_post_in_compose(team):
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
-        from screens.compose import ComposeScreen
+        from screens.compose.screen import ComposeScreen
 
         assert isinstance(pilot.app.screen, ComposeScreen)
         assert pilot.app.screen.form.post_id == post.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
-from tests.screens.approvals_data import ES, EN, Team, fixed_post_ids, governance_file  # noqa: F401
+from tests.screens.approvals.approvals_data import ES, EN, Team, fixed_post_ids, governance_file  # noqa: F401
 from tests.screens.helpers import settle
 from tests.screens.session_helpers import session_app
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from screens.audit import AuditFilter, AuditScreen, parse_audit_filter
+from screens.audit.screen import AuditFilter, AuditScreen, parse_audit_filter
 from screens.help import help_rows
-from screens.inbox import InboxScreen
+from screens.inbox.screen import InboxScreen
 from screens.parsing import PromptError
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 from tests.screens.helpers import screen_render, settle

@@ -5,11 +5,20 @@ open the Compose panel in a quiet app."""
 from __future__ import annotations
 
 from console.accounts import ACCOUNTS, ConnectedAccount
-from console.policy.model import (AccessibilityRules, ApprovalRules, BannedPhrase, BrandVoice, ContentPolicy,
-                                    DisclosureRule, Route, RiskTopic, Stage)
+from console.policy import (
+    AccessibilityRules,
+    ApprovalRules,
+    BannedPhrase,
+    BrandVoice,
+    ContentPolicy,
+    DisclosureRule,
+    Route,
+    RiskTopic,
+    Stage,
+)
 from console.governance import Governance, GovernancePolicy
 from integrations.base import AccountRef
-from screens.compose import ComposeScreen
+from screens.compose.screen import ComposeScreen
 from tests.actors import RoleActor
 from tests.console.library_images import png
 from tests.screens.helpers import quiet_app, settle

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.policy.model import CheckResult, Counter, Finding
+from console.policy import CheckResult, Counter, Finding
 from integrations.base import AccountRef
 from integrations.sandbox import SANDBOX_ACCOUNTS
-from screens.compose import _span_selection
-from screens.compose_form import ALL_PLATFORMS, AttachedImage, PostForm, parse_tags
-from screens.compose_time import city_name, parse_proposed_time, zones_text
-from screens.widgets.compose_findings import counters_text, excerpt, findings_table, summary_text
+from screens.compose.screen import _span_selection
+from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, parse_tags
+from screens.compose.proposed_time import city_name, parse_proposed_time, zones_text
+from screens.compose.findings import counters_text, excerpt, findings_table, summary_text
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,13 +9,13 @@ from datetime import datetime, timezone
 import pytest
 from textual.widgets import Input
 
-from console.posts.records import APPROVED, DRAFT, IN_REVIEW, POSTS
-from screens.widgets.compose_images import AttachedImages, ImagePicker
-from screens.widgets.compose_prompts import AcknowledgePrompt
+from console.posts import APPROVED, DRAFT, IN_REVIEW, POSTS
+from screens.compose.images import AttachedImages, ImagePicker
+from screens.compose.prompts import AcknowledgePrompt
 from screens.widgets.prompts import ConfirmPrompt
 from tests.actors import RoleActor
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
-from tests.screens.compose_data import (MASTODON_ACCOUNT, X_ACCOUNT, add_image, choose_targets, compose_app,
+from tests.screens.compose.compose_data import (MASTODON_ACCOUNT, X_ACCOUNT, add_image, choose_targets, compose_app,
                                         fill_field, open_compose, prepare, write)
 from tests.screens.helpers import screen_render, settle
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.widgets import Input, TextArea
 
 from tests.console.identity_fixtures import memory_keyring  # noqa: F401  (a keyring: no "no keyring" toast)
-from tests.screens.compose_data import X_ACCOUNT, choose_targets, compose_app, open_compose, prepare
+from tests.screens.compose.compose_data import X_ACCOUNT, choose_targets, compose_app, open_compose, prepare
 from tests.screens.helpers import settle
 
 

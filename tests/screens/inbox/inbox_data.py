@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from console.inbound import record_from_inbound
-from console.records import INBOX, format_time, item_key
+from console.inbox import record_from_inbound
+from console.inbox import INBOX, item_key
+from console.records import format_time
 from integrations.base import Author, InboundItem, ItemKind
 from tests.actors import RoleActor
 

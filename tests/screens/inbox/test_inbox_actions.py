@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from console.records import STATUS_CLOSED, STATUS_OPEN
-from screens.inbox_actions import ActionRunner
+from console.inbox import STATUS_CLOSED, STATUS_OPEN
+from screens.inbox.actions import ActionRunner
 from tests.actors import RoleActor
 
 

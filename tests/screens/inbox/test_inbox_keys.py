@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from console.records import REPLY_QUEUED, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
-from screens.inbox import InboxScreen
+from console.inbox import REPLY_QUEUED, STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED
+from screens.inbox.screen import InboxScreen
 from tests.screens.helpers import quiet_app, settle
 from tests.actors import RoleActor
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 from textual.app import App, ComposeResult
 
-from console.records import InboxItem
-from screens.widgets.inbox_list import InboxList
+from console.inbox import InboxItem
+from screens.inbox.inbox_list import InboxList
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 ROWS = 100_000

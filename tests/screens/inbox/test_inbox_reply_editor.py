@@ -6,11 +6,11 @@ import asyncio
 
 from textual.widgets import TextArea
 
-from console.library.assets import SAVED_REPLY
-from console.records import INBOX, REPLY_QUEUED
-from screens.inbox import InboxScreen
-from screens.widgets.reply_editor import AcknowledgePrompt, ReplyEditor
-from screens.widgets.saved_reply_picker import SavedReplyPicker
+from console.library import SAVED_REPLY
+from console.inbox import INBOX, REPLY_QUEUED
+from screens.inbox.screen import InboxScreen
+from screens.inbox.reply_editor import AcknowledgePrompt, ReplyEditor
+from screens.inbox.saved_reply_picker import SavedReplyPicker
 from tests.actors import RoleActor
 from tests.console.identity_fixtures import memory_keyring  # noqa: F401
 from tests.screens.helpers import quiet_app, screen_render, settle

@@ -6,8 +6,8 @@ import asyncio
 
 import pyotp
 
-from screens.inbox import InboxScreen
-from screens.login import EnrolmentForm, LoginScreen, QrCodeScreen
+from screens.inbox.screen import InboxScreen
+from screens.login.screen import EnrolmentForm, LoginScreen, QrCodeScreen
 from screens.widgets.code_entry import PolicyPrompt
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 from tests.screens.helpers import screen_render, settle

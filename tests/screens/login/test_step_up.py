@@ -7,10 +7,10 @@ import asyncio
 from textual.widgets import TextArea
 
 from console.permissions import StepUpRequired
-from screens.audit import AuditScreen
-from screens.inbox import InboxScreen
+from screens.audit.screen import AuditScreen
+from screens.inbox.screen import InboxScreen
 from screens.widgets.code_entry import LockScreen, StepUpPrompt
-from screens.widgets.export_prompt import ExportRequest
+from screens.audit.export_prompt import ExportRequest
 from screens.widgets.prompts import TextEditor
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 from tests.screens.helpers import screen_render, settle
