@@ -64,7 +64,7 @@ def show_lines(post: Post, stages: list[StageState], check: CheckResult, diff: l
         lines.append(f"route     {post.route.name}: {post.route.describe()}")
         for state in stages:
             by = f"  approved by {', '.join(state.approved_by)}" if state.approved_by else ""
-            lines.append(f"  {state.number} {state.state:<8} {state.stage.describe()}{by}")
+            lines.append(f"  {state.number} {state.state:<8} {state.stage.describe()}{by}".rstrip())
     lines.append("findings" + ("  none" if not check.findings else ""))
     lines += [f"  {finding_line(f, text_of(post, f))}" for f in check.findings]
     for ack in post.acknowledgements:

@@ -42,6 +42,8 @@ from console.posts.records import (
 from console.posts.review import (
     CURRENT,
     DONE,
+    NOT_REACHED,
+    STOPPED_AT,
     WAITING,
     StageState,
     last_seen_revision,
@@ -51,8 +53,8 @@ from console.posts.review import (
 from console.posts.service import PostService
 
 __all__ = [
-    "APPROVED", "CHANGES_REQUESTED", "CURRENT", "DONE", "DRAFT", "EXPIRED", "IN_REVIEW", "POSTS",
-    "POST_COLLECTIONS", "POST_STATUSES", "REJECTED", "STATUS_LABELS", "WAITING", "AcknowledgementRequired",
+    "APPROVED", "CHANGES_REQUESTED", "CURRENT", "DONE", "DRAFT", "EXPIRED", "IN_REVIEW", "NOT_REACHED", "POSTS",
+    "POST_COLLECTIONS", "POST_STATUSES", "REJECTED", "STATUS_LABELS", "STOPPED_AT", "WAITING", "AcknowledgementRequired",
     "ApprovalService", "Approvers", "NotYourStage", "PolicyBlocked", "Post", "PostExpired", "PostNotFound",
     "PostService", "Revision", "SelfApprovalRefused", "StageState", "UnstaffedStage", "history_entry",
     "last_seen_revision", "post_from_record", "revision_diff", "revision_to_dict", "route_to_dict",

@@ -9,30 +9,39 @@ import difflib
 from dataclasses import dataclass
 
 from console.policy import Stage
-from console.posts.records import APPROVED, Post, Revision
+from console.posts.records import APPROVED, CHANGES_REQUESTED, EXPIRED, REJECTED, Post, Revision
 
 DONE = "done"
 CURRENT = "current"
 WAITING = "waiting"
+#: The stage where a post's route stopped, and the stages after it.
+STOPPED_AT = {REJECTED: "rejected", CHANGES_REQUESTED: "changes requested", EXPIRED: "expired"}
+NOT_REACHED = "not reached"
 
 
 @dataclass(frozen=True)
 class StageState:
     number: int              # 1-based, as people count
     stage: Stage
-    state: str               # done, current or waiting
+    state: str               # done, current, waiting; where it stopped: rejected, changes requested,
+                             # expired, then not reached
     approved_by: tuple[str, ...]
 
 
 def stage_states(post: Post) -> list[StageState]:
-    """Each stage of the post's route: done, current (waiting for approval now) or waiting."""
+    """Each stage of the post's route: done, current (waiting for approval now) or
+    waiting; for a post rejected, sent back or expired, the stage where that
+    happened says so and the stages after it were not reached."""
     if post.route is None:
         return []
+    stopped = STOPPED_AT.get(post.status)
     states = []
     for index, stage in enumerate(post.route.stages):
         by = tuple(a.by for a in post.stage_approvals(index))
         if post.status == APPROVED or index < post.stage:
             state = DONE
+        elif stopped is not None:
+            state = stopped if index == post.stage else NOT_REACHED
         elif index == post.stage and post.current_stage is not None:
             state = CURRENT
         else:

@@ -30,7 +30,7 @@ from textual.widgets import Static
 from console.policy import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
 from console.posts import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
-from console.posts import CURRENT, DONE, StageState, last_seen_revision, stage_states
+from console.posts import CURRENT, DONE, NOT_REACHED, StageState, last_seen_revision, stage_states
 from console.untrusted import one_line, printable
 from screens.formatting import clock_text
 from screens.approvals.post_format import relative_time, status_label
@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from console.workspace import Workspace
 
 #: How each stage state reads: a glyph and a word, so it reads without colour too.
-_STAGE_MARKS = {DONE: ("✓", "done"), CURRENT: ("▶", "now"), "waiting": ("·", "waiting")}
+_STAGE_MARKS = {DONE: ("✓", "done"), CURRENT: ("▶", "now"), "waiting": ("·", "waiting"),
+               "rejected": ("✗", "rejected here"), "changes requested": ("↩", "changes requested"),
+               "expired": ("✗", "expired here"), NOT_REACHED: ("·", "not reached")}
 
 
 @dataclass(frozen=True)

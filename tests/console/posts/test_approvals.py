@@ -16,7 +16,7 @@ from console.posts import (
     PostExpired,
     SelfApprovalRefused,
 )
-from console.posts import CURRENT, DONE, WAITING, stage_states
+from console.posts import CURRENT, DONE, NOT_REACHED, WAITING, stage_states
 from tests.console.posts.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 
 
@@ -88,6 +88,16 @@ def test_reject_needs_a_note_and_the_author_reads_it(desk):
     assert desk.unread("ed") == [f"{post.id} was rejected by mia: we do not do walks in winter"]
     with pytest.raises(InvalidAction, match="rejected, not in review"):
         desk.approve("max", post.id)
+
+
+def test_a_rejected_post_shows_where_its_route_stopped(desk):
+    post = desk.submitted("ed", "The new price list is out")            # manager, then all admins
+    assert [s.state for s in stage_states(post)] == [CURRENT, WAITING]
+    post = desk.approve("mia", post.id)
+    rejected = desk.approvals.reject(desk.actor("abe"), post.id, "not this week")
+    assert [s.state for s in stage_states(rejected)] == [DONE, "rejected"]
+    early = desk.approvals.reject(desk.actor("mia"), desk.submitted("ed", "The new price list").id, "no")
+    assert [s.state for s in stage_states(early)] == ["rejected", NOT_REACHED]
 
 
 def test_requested_changes_then_resubmission_start_again_at_stage_one(desk):
