@@ -28,10 +28,26 @@ from data import StoreError
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors as one line plus a hint, exit code 2."""
+    """argparse, with usage errors as one line plus a hint, exit code 2. The
+    hint names the help of the command that was being parsed (``socops inbox
+    list --help``), also for arguments that only the top parser finds unknown."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"socops: usage error: {message} (see `{self.prog} --help`)\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = super().parse_known_args(args, namespace)
+        # The deepest command returns first; its name is kept as the parents return.
+        if not getattr(namespace, "command_prog", None):
+            namespace.command_prog = self.prog
+        return namespace, extras
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.exit(2, f"socops: usage error: unrecognized arguments: {' '.join(extras)} "
+                         f"(see `{namespace.command_prog} --help`)\n")
+        return namespace
 
 
 def build_parser() -> argparse.ArgumentParser:
