@@ -21,7 +21,10 @@ _DURATION_PART = re.compile(r"(\d+)\s*([a-z]+)")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 
-SNOOZE_HELP = "30m, 2h, 1d, 1h30m, 17:00, tomorrow, tomorrow 09:00, mon 09:00 or 2026-03-05 09:00"
+def snooze_help(now: datetime) -> str:
+    """The forms :func:`parse_when` reads, with a date a week after ``now`` as the example."""
+    example = (now + timedelta(days=7)).strftime("%Y-%m-%d")
+    return f"30m, 2h, 1d, 1h30m, 17:00, tomorrow, tomorrow 09:00, mon 09:00 or {example} 09:00"
 
 
 def parse_when(text: str, now: datetime) -> datetime:
@@ -35,10 +38,10 @@ def parse_when(text: str, now: datetime) -> datetime:
         raise ValueError("now must be timezone-aware")
     raw = " ".join(text.strip().casefold().split())
     if not raw:
-        raise ValueError(f"type when the item should come back: {SNOOZE_HELP}")
+        raise ValueError(f"type when the item should come back: {snooze_help(now)}")
     until = _relative(raw, now) or _calendar(raw, now)
     if until is None:
-        raise ValueError(f"cannot read {text.strip()!r} as a time; use {SNOOZE_HELP}")
+        raise ValueError(f"cannot read {text.strip()!r} as a time; use {snooze_help(now)}")
     if until <= now:
         raise ValueError(f"{text.strip()!r} is in the past; snooze until a later time")
     return until

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from console.timeparse import SNOOZE_HELP, parse_when
+from console.timeparse import parse_when, snooze_help
 
-__all__ = ["SNOOZE_HELP", "PromptError", "parse_assignee", "parse_snooze", "parse_tag_edit"]
+__all__ = ["PromptError", "parse_assignee", "parse_snooze", "parse_tag_edit", "snooze_help"]
 
 
 class PromptError(ValueError):

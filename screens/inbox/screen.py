@@ -31,7 +31,7 @@ from screens.inbox.reply import ask_acknowledgement, reply_editor
 from screens.messages import ActionCompleted, ActionRefused, ItemsListed
 from screens.palette import Command, CommandListProvider
 from screens.panel import PanelScreen, actor_may
-from screens.parsing import SNOOZE_HELP, parse_assignee, parse_snooze, parse_tag_edit
+from screens.parsing import parse_assignee, parse_snooze, parse_tag_edit, snooze_help
 from screens.inbox.inbox_list import InboxList
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import EditorResult, FilterPrompt, TextEditor, TextPrompt
@@ -430,7 +430,7 @@ class InboxScreen(PanelScreen):
                 self.perform("snooze", targets, until=parse_snooze(value, self._local_now()))
 
         self.app.push_screen(
-            TextPrompt(f"Snooze {self._target_label(targets)}", placeholder="2h", hint=f"For example {SNOOZE_HELP}.",
+            TextPrompt(f"Snooze {self._target_label(targets)}", placeholder="2h", hint=f"For example {snooze_help(self._local_now())}.",
                        check=lambda value: parse_snooze(value, self._local_now())),
             snooze,
         )
