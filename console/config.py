@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.errors import ConfigError
+from console.toml_locator import TomlLocator, syntax_error_position
 from console.inbox import SlaTargets
 
 EXAMPLE_CONFIG = """\
@@ -62,17 +63,30 @@ _KNOWN = {
 }
 
 
-def _number(path: Path, table: str, key: str, value: object, *, minimum: float) -> float:
+def _number(problem: "_Problem", table: str, key: str, value: object, *, minimum: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise ConfigError(
-            f"{path}: [{table}] {key} = {value!r} is not valid; "
-            f"use a number of at least {minimum:g}"
-        )
+        raise problem((table, key), f"[{table}] {key} = {value!r} is not valid; use a number of at least {minimum:g}")
     return value
 
 
+class _Problem:
+    """Makes ``FILE:LINE: what is wrong`` errors for one file's text."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self._locator: TomlLocator | None = None
+
+    def __call__(self, keys: tuple[str, ...], message: str) -> ConfigError:
+        if self._locator is None:
+            self._locator = TomlLocator(self.text)
+        line = self._locator.line_of(keys)
+        return ConfigError(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+
+
 def load_config(path: Path) -> WorkspaceConfig:
-    """Read ``path``; a missing file gives the defaults."""
+    """Read ``path``; a missing file gives the defaults. Every error names the
+    file, the line and what is wrong."""
     try:
         raw_text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -82,53 +96,55 @@ def load_config(path: Path) -> WorkspaceConfig:
     try:
         raw = tomllib.loads(raw_text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}; fix the file or move it away") from error
+        line, message = syntax_error_position(error, raw_text)
+        raise ConfigError(f"{path}:{line}: {message}; fix the TOML syntax" if line
+                          else f"{path}: {message}; fix the TOML syntax") from error
+    problem = _Problem(path, raw_text)
 
     for table, values in raw.items():
         if table not in _KNOWN or not isinstance(values, dict):
-            raise ConfigError(f"{path}: unknown section [{table}]; known: {', '.join(_KNOWN)}")
+            raise problem((table,), f"unknown section [{table}]; known: {', '.join(_KNOWN)}")
         unknown = set(values) - _KNOWN[table]
         if unknown:
-            raise ConfigError(
-                f"{path}: unknown setting {sorted(unknown)[0]!r} in [{table}]; "
-                f"known: {', '.join(sorted(_KNOWN[table]))}"
-            )
+            key = sorted(unknown)[0]
+            raise problem((table, key), f"unknown setting {key!r} in [{table}]; "
+                                        f"known: {', '.join(sorted(_KNOWN[table]))}")
 
     workspace = raw.get("workspace", {})
     name = workspace.get("name", "sandbox")
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{path}: [workspace] name must be a non-empty string")
+        raise problem(("workspace", "name"), "[workspace] name must be a non-empty string")
 
     sla_raw = raw.get("sla", {})
     defaults = SlaTargets()
     sla = SlaTargets(
-        dm_minutes=int(_number(path, "sla", "dm", sla_raw.get("dm", defaults.dm_minutes), minimum=1)),
+        dm_minutes=int(_number(problem, "sla", "dm", sla_raw.get("dm", defaults.dm_minutes), minimum=1)),
         comment_minutes=int(
-            _number(path, "sla", "comment", sla_raw.get("comment", defaults.comment_minutes), minimum=1)
+            _number(problem, "sla", "comment", sla_raw.get("comment", defaults.comment_minutes), minimum=1)
         ),
         mention_minutes=int(
-            _number(path, "sla", "mention", sla_raw.get("mention", defaults.mention_minutes), minimum=1)
+            _number(problem, "sla", "mention", sla_raw.get("mention", defaults.mention_minutes), minimum=1)
         ),
         due_soon_minutes=int(
-            _number(path, "sla", "due_soon", sla_raw.get("due_soon", defaults.due_soon_minutes), minimum=0)
+            _number(problem, "sla", "due_soon", sla_raw.get("due_soon", defaults.due_soon_minutes), minimum=0)
         ),
     )
 
     sandbox_raw = raw.get("sandbox", {})
     enabled = sandbox_raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise ConfigError(f"{path}: [sandbox] enabled must be true or false")
+        raise problem(("sandbox", "enabled"), "[sandbox] enabled must be true or false")
     seed = sandbox_raw.get("seed", 7)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ConfigError(f"{path}: [sandbox] seed must be a whole number")
+        raise problem(("sandbox", "seed"), "[sandbox] seed must be a whole number")
     sandbox = SandboxSettings(
         enabled=enabled,
         seed=seed,
         rate_per_hour=float(
-            _number(path, "sandbox", "rate_per_hour", sandbox_raw.get("rate_per_hour", 40), minimum=0.1)
+            _number(problem, "sandbox", "rate_per_hour", sandbox_raw.get("rate_per_hour", 40), minimum=0.1)
         ),
     )
-    poll = _number(path, "worker", "poll_seconds", raw.get("worker", {}).get("poll_seconds", 5), minimum=0.5)
+    poll = _number(problem, "worker", "poll_seconds", raw.get("worker", {}).get("poll_seconds", 5), minimum=0.5)
     return WorkspaceConfig(
         name=name.strip(), sla=sla, sandbox=sandbox, poll_seconds=float(poll), source=path
     )

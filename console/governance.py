@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 import tomllib
@@ -27,11 +26,17 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from console.policy import ContentPolicy
 from console.errors import ConfigError
 from console.permissions import BUILTIN_ROLES, PERMISSIONS, RoleBook
-from console.policy import CONTENT_SECTIONS, PolicyProblem, Problems, TomlLocator, parse_content_policy
-from console.policy import TableReader
+from console.policy import (
+    CONTENT_SECTIONS,
+    ContentPolicy,
+    PolicyProblem,
+    Problems,
+    TableReader,
+    parse_content_policy,
+)
+from console.toml_locator import TomlLocator, syntax_error_position
 
 log = logging.getLogger("socops.governance")
 
@@ -75,7 +80,6 @@ class GovernancePolicy:
 
 _TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS
 _AUTH = ("lockout_failures", "lockout_minutes", "idle_minutes", "step_up_minutes")
-_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
 
 
 def parse_governance(text: str, path: Path) -> GovernancePolicy:
@@ -114,14 +118,8 @@ def check_governance_text(text: str, path: Path) -> tuple[GovernancePolicy | Non
 
 
 def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> PolicyProblem:
-    """tomllib says "Invalid value (at line 3, column 9)": the line goes first, like a compiler."""
-    message = str(error)
-    match = _SYNTAX_POSITION.search(message)
-    if match is None:
-        return PolicyProblem(None, f"{message}; fix the TOML syntax")
-    line = int(match.group(1)) if match.group(1) else max(1, text.count("\n") + (not text.endswith("\n")))
-    column = f" (column {match.group(2)})" if match.group(2) else " (at the end of the file)"
-    return PolicyProblem(line, f"{message[:match.start()]}{column}; fix the TOML syntax")
+    line, message = syntax_error_position(error, text)
+    return PolicyProblem(line, f"{message}; fix the TOML syntax")
 
 
 def _auth(read: TableReader, raw: object) -> AuthPolicy:

@@ -185,3 +185,18 @@ class TomlLocator:
                 raise ValueError("unterminated string")
             self._advance(2 if quote == '"' and self._peek() == "\\" else 1)
         self._advance(1)
+
+
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+
+
+def syntax_error_position(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:
+    """``(line, message)`` of a syntax error: tomllib says "Invalid value (at line 3,
+    column 9)"; the line goes first, like a compiler, and the message says the column."""
+    message = str(error)
+    match = _SYNTAX_POSITION.search(message)
+    if match is None:
+        return None, message
+    line = int(match.group(1)) if match.group(1) else max(1, text.count("\n") + (not text.endswith("\n")))
+    column = f" (column {match.group(2)})" if match.group(2) else " (at the end of the file)"
+    return line, f"{message[:match.start()]}{column}"

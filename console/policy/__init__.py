@@ -2,7 +2,7 @@
 
 - ``model.py``: the validated records (rules, routes) and what a check takes
   and gives (``Draft``, ``Finding``, ``CheckResult``).
-- ``file.py`` (with ``reader.py`` and ``toml_locator.py``): reading the
+- ``file.py`` (with ``reader.py``, and ``console/toml_locator.py`` for lines): reading the
   content sections of ``governance.toml``, every problem on its line.
 - ``check.py`` (with ``text.py``, ``rules.py`` and ``lengths.py``): the
   checks on a draft or a reply.
@@ -46,7 +46,7 @@ from console.policy.model import (
     Target,
 )
 from console.policy.reader import PolicyProblem, Problems, TableReader
-from console.policy.toml_locator import TomlLocator
+from console.toml_locator import TomlLocator
 
 
 # The checks compile many patterns: their module is imported at the first

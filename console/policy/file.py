@@ -5,7 +5,7 @@ The sections are ``[accounts]``, ``[brand]``, ``[[disclosure]]``,
 ``[approval]``; the shipped ``governance.example.toml`` documents every key.
 A person edits this file by hand, so the parser collects *every* problem
 (not just the first), each with the line it is on (found by
-:class:`~console.policy.toml_locator.TomlLocator`), and says what would be valid.
+:class:`~console.toml_locator.TomlLocator`), and says what would be valid.
 An entry with a problem is left out of the policy; the caller must not put a
 policy with problems in force.
 """
@@ -22,7 +22,7 @@ from console.policy.model import (
 from console.errors import ConfigError
 from console.permissions import POST_APPROVE, RoleBook
 from console.policy.reader import Locate, PolicyProblem, Problems, TableReader, hashtag, one_of, section_name
-from console.policy.toml_locator import TomlLocator
+from console.toml_locator import TomlLocator
 
 __all__ = ["CONTENT_SECTIONS", "PolicyProblem", "Problems", "TomlLocator", "parse_content_policy"]
 

@@ -8,7 +8,7 @@ import pytest
 
 from console.config import load_config
 from console.errors import ConfigError
-from console.timeparse import parse_when
+from console.timeparse import parse_when, snooze_help
 from console.untrusted import one_line, printable
 
 HOSTILE = [
@@ -54,10 +54,24 @@ def test_config_defaults_and_errors(tmp_path):
     with pytest.raises(ConfigError, match=r"\[sla\] dm = 'soon' is not valid"):
         load_config(path)
     path.write_text("[sla\ndm = 1\n")
-    with pytest.raises(ConfigError, match="line 1"):
+    with pytest.raises(ConfigError, match=f"^{path}:1: .*fix the TOML syntax"):
         load_config(path)
     path.write_text("[slas]\n")
     with pytest.raises(ConfigError, match="unknown section"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("[workspace]\nname = 'x'\n\n[sla]\ndm = 0\n", 5, r"\[sla\] dm = 0 is not valid"),
+    ("[sla]\ncomment = 3\nbogus = 1\n", 3, "unknown setting 'bogus' in \\[sla\\]"),
+    ("# a comment\n[nope]\n", 2, r"unknown section \[nope\]"),
+    ("[sandbox]\nseed = 7\nenabled = 'yes'\n", 3, r"\[sandbox\] enabled must be true or false"),
+    ("[workspace]\nname = ''\n", 2, r"\[workspace\] name must be a non-empty string"),
+])
+def test_config_errors_name_the_file_and_line(tmp_path, text, line, message):
+    path = tmp_path / "socops.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=f"^{path}:{line}: {message}"):
         load_config(path)
 
 
@@ -76,6 +90,15 @@ NOW = datetime(2026, 11, 26, 15, 0, tzinfo=timezone.utc)
 ])
 def test_parse_when(text, expected):
     assert parse_when(text, NOW) == expected
+
+
+def test_the_snooze_help_example_is_a_date_to_come():
+    later = datetime(2031, 5, 2, 8, 0, tzinfo=timezone.utc)
+    example = snooze_help(later).rsplit(" or ", 1)[1]
+    assert example == "2031-05-09 09:00"
+    assert parse_when(example, later) > later
+    with pytest.raises(ValueError, match="2031-05-09 09:00"):
+        parse_when("whenever", later)
 
 
 @pytest.mark.parametrize("text", ["soon", "0m", "25:00", "", "2026-01-01 09:00"])
