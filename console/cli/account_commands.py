@@ -16,6 +16,7 @@ import sys
 from console.accounts import CONNECTABLE
 from console.cli import common
 from console.cli.acting import acting_session, ask_secret
+from console.untrusted import one_line
 from console.accounts import platform_spec
 from console.accounts import SIGN_IN_PLATFORMS, redirect_address, sign_in
 
@@ -41,7 +42,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     connect.add_argument("--language", default="")
     connect.add_argument("--name", default="", help="display name")
     connect.set_defaults(handler=connect_account)
-    listing = actions.add_parser("list", help="the connected accounts")
+    listing = actions.add_parser("list", help="every account the console syncs, the sandbox's included, "
+                                                 "with its sync state (tab-separated, or --json)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(handler=list_accounts)
     for name, help_text, handler in (("test", "check an account's credential with its platform", test_account),
                                      ("remove", "forget an account and its credential", remove_account)):
@@ -92,11 +95,16 @@ def connect_account(args: argparse.Namespace) -> int:
 def list_accounts(args: argparse.Namespace) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
-        reconnect = set(workspace.needs_reconnect())
-        for account in workspace.platform_accounts.list(session):
-            ref = account.ref
-            state = "needs reconnect" if ref.account_id in reconnect else "ok"
-            print("\t".join((ref.account_id, ref.handle, account.base_url, ref.region or "-", ref.timezone, state)))
+        states = workspace.account_states(session)
+    for account in states:
+        ref = account.ref
+        if args.json:
+            common.print_json({"account": ref.account_id, "platform": ref.platform, "handle": ref.handle,
+                               "server": account.server, "region": ref.region, "timezone": ref.timezone,
+                               "state": account.state, "detail": account.detail})
+        else:
+            print("\t".join((ref.account_id, ref.handle, account.server or "-", ref.region or "-", ref.timezone,
+                             account.state, one_line(account.detail, 200) or "-")))
     return 0
 
 

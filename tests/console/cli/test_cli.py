@@ -147,6 +147,8 @@ def owner_env(tmp_path):
 @pytest.mark.parametrize("argv, code, message", [
     (["inbox", "list", "--status", "weird"], 2, "usage error"),
     (["inbox", "frobnicate"], 2, "usage error"),
+    (["inbox", "list", "--bogus"], 2, "see `socops inbox list --help`"),
+    (["--bogus"], 2, "see `socops --help`"),
     (["sandbox", "seed", "--items", "0"], 2, "usage error"),
     (["inbox", "show", "sandbox:nope"], 1, "no inbox item"),
     (["inbox", "import", "/nonexistent/file.jsonl"], 1, "cannot read"),
@@ -178,7 +180,13 @@ def test_worker_once_and_doctor(capsys):
 def test_account_commands(capsys, operator, monkeypatch):
     operator("olivia")
     code, out, _ = run(capsys, "account", "list")
-    assert code == 0 and out == ""
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert code == 0 and [(row[0], row[5]) for row in rows] == [
+        ("sandbox:northwind_en", "sandbox"), ("sandbox:northwind_es", "sandbox"), ("sandbox:northwind_ja", "sandbox")]
+    operator("olivia")
+    code, out, _ = run(capsys, "account", "list", "--json")
+    assert [json.loads(line)["timezone"] for line in out.splitlines()] == [
+        "America/New_York", "America/Mexico_City", "Asia/Tokyo"]
     operator("olivia")
     monkeypatch.setenv("SOCOPS_ACCOUNT_SECRET", "app-pass")
     code, _, err = run(capsys, "account", "connect", "bluesky", "--server", "pds.example", "--account", "brand")
