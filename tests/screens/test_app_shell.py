@@ -114,10 +114,10 @@ def test_the_app_runs_the_worker_in_a_thread_and_stops_it_on_exit(workspace):
         app = quiet_app(workspace, run_worker=True)
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(100):
-                if app.worker_status.state in ("running", "syncing"):
+                if app.worker_status.state == "running":
                     break
                 await pilot.pause(0.05)
-            assert app.worker_status.state in ("running", "syncing"), app.worker_status
+            assert app.worker_status.state == "running", app.worker_status
         for _ in range(100):
             if workspace.worker_status().state == "stopped":
                 break
