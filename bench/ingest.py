@@ -5,9 +5,10 @@
 For each platform, in a fresh temporary SOCOPS_HOME: an ``httpx.MockTransport``
 serves N notifications in the platform's documented JSON shape with its real
 pagination (bodies generated and serialised once, before timing); the real
-adapter is built on that client; the real :class:`console.inbox.sync.InboxWorker`
-runs ``run_once`` until a pass fetches nothing new. Timed: those passes only
-(HTTP via the mock, JSON and HTML parsing, records, store transactions).
+adapter is built on that client; the worker's real inbound job
+(:class:`console.inbox.SyncInbound`) runs until a round fetches nothing new.
+Timed: those rounds only (HTTP via the mock, JSON and HTML parsing, records,
+store transactions).
 
 * Mastodon: mention notifications paged forward with ``min_id`` (the adapter
   asks 80 at a time, newest first in each page, ``Link: rel="prev"``); an
@@ -235,7 +236,9 @@ def run_platform(platform: str, items: int, home: Path) -> dict:
     from console.paths import workspace_paths
     from console.inbox import INBOX
     from console.accounts import SYNC
-    from console.inbox import WORKER_ACTOR, InboxWorker
+    from console.accounts import AccountAdapters
+    from console.inbox import SyncInbound
+    from console.worker import WORKER_ACTOR
     from console.workspace import Workspace
 
     account_id = f"{platform}:bench"
@@ -255,13 +258,13 @@ def run_platform(platform: str, items: int, home: Path) -> dict:
             cursor = "bsky1:" + (start - timedelta(seconds=1)).isoformat()
             ws.store.update(SYNC, account_id, {"cursor": cursor}, expected_version=None,
                             actor=WORKER_ACTOR)
-        worker = InboxWorker(ws.store, ws.inbox, {account_id: adapter}, sla=ws.config.sla,
-                             clock=ws.clock, audit=ws.audit)
+        adapters = AccountAdapters(ws.platform_accounts, ws.store, builtin=lambda: {account_id: adapter})
+        sync = SyncInbound(ws.store, ws.inbox, adapters, sla=ws.config.sla)
         passes, fetched, stored, problems = [], 0, 0, []
         started = time.perf_counter()
         while True:
             t0 = time.perf_counter()
-            report = asyncio.run(worker.run_once())
+            report = asyncio.run(sync.pull(ws.clock()))
             passes.append(round(time.perf_counter() - t0, 4))
             fetched += report.fetched
             stored += report.stored

@@ -33,7 +33,7 @@ seed = 7                    # same seed, same traffic
 rate_per_hour = 40          # new inbound items per account per hour
 
 [worker]
-poll_seconds = 5            # how often the worker pulls from each account
+poll_seconds = 5            # how often the worker pulls from each account and sends queued replies
 """
 
 

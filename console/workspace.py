@@ -11,18 +11,18 @@ import getpass
 import logging
 import os
 import threading
-import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountService, AccountState
-from console.posts import ApprovalService
+from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountAdapters, AccountService, AccountState
+from console.posts import ApprovalService, ExpirePosts
 from console.posts import Approvers
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.policy import Attachment, Target
 from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
-from console.inbox import InboxService
+from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
@@ -38,8 +38,16 @@ from console.identity import Authenticator
 from console.identity import TRAINING_COLLECTIONS, TrainingService
 from console.identity import USER_COLLECTIONS, UserService
 from console.accounts import SYNC, accounts_needing_reconnect
-from console.inbox import InboxWorker
-from console.worker import WorkerLock, WorkerStatus
+from console.worker import (
+    JOB_HEALTH_COLLECTIONS,
+    CompactStore,
+    Job,
+    JobHealth,
+    JobRunner,
+    WorkerLock,
+    WorkerStatus,
+    read_job_health,
+)
 from data import CollectionSpec, Store
 from integrations.base import AccountRef, PlatformAdapter
 from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
@@ -54,6 +62,7 @@ COLLECTIONS = (
     *LIBRARY_COLLECTIONS,
     *POST_COLLECTIONS,
     *NOTICE_COLLECTIONS,
+    *JOB_HEALTH_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
@@ -94,8 +103,6 @@ class Workspace:
                                  training_gaps=lambda *args: self.training.gaps(*args))
         self.platform_accounts = AccountService(store, self.audit, self.secrets, clock)
         self._account_index: dict[str, AccountRef] | None = None
-        # Which connection (a connect's id) each adapter was built for, to tell a reconnect.
-        self._adapter_connection: weakref.WeakKeyDictionary[PlatformAdapter, str] = weakref.WeakKeyDictionary()
         store.on_change(self._accounts_changed)
         self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
         self.library = LibraryService(store, self.audit, clock, paths.data_dir / "library")
@@ -195,44 +202,21 @@ class Workspace:
         return [(user.username, user.scope) for user in self.users.all_users()
                 if user.role == role and POST_APPROVE in self.users.access(user).permissions]
 
-    def make_adapters(self) -> dict[str, PlatformAdapter]:
+    def make_account_adapters(self) -> AccountAdapters:
+        """The adapters the worker's jobs share: the sandbox's, then the connected accounts'."""
+        return AccountAdapters(self.platform_accounts, self.store, builtin=self._sandbox_adapters)
+
+    def _sandbox_adapters(self) -> dict[str, PlatformAdapter]:
         settings = self.config.sandbox
         # A first sync starts with two hours of backlog: enough to triage at
         # once, not thousands of items breached before anyone looked.
         backlog_from = self.clock() - timedelta(hours=2)
-        adapters: dict[str, PlatformAdapter] = {
+        return {
             account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
                                                rate_per_hour=settings.rate_per_hour,
                                                history_start=backlog_from)
             for account in self.accounts if account.platform == "sandbox"
         }
-        adapters.update(self.reconcile_adapters({})[0])
-        return adapters
-
-    def reconcile_adapters(self, current: dict[str, PlatformAdapter]
-                           ) -> tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]:
-        """Follow connects, reconnects and removals made since ``current`` was built
-        (here or in another process): ``(adapters now, adapters to close)``. The
-        sandbox's adapters are kept as they are."""
-        adapters = {key: adapter for key, adapter in current.items() if adapter.platform == "sandbox"}
-        gone: list[PlatformAdapter] = []
-        for account in self.platform_accounts.connected():
-            account_id = account.ref.account_id
-            stamp = (self.store.get(ACCOUNTS, account_id) or {}).get("connection")
-            adapter = current.get(account_id)
-            if adapter is not None and self._adapter_connection.get(adapter) == stamp:
-                adapters[account_id] = adapter
-                continue
-            if adapter is not None:
-                gone.append(adapter)  # reconnected: a new credential
-            adapter = self.platform_accounts.adapter_for(account)
-            if adapter is None:
-                log.warning("account %s has no credential in the keyring; reconnect it", account_id)
-                continue
-            self._adapter_connection[adapter] = stamp
-            adapters[account_id] = adapter
-        gone += [adapter for key, adapter in current.items() if key not in adapters and adapter not in gone]
-        return adapters, gone
 
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)
@@ -251,31 +235,52 @@ class Workspace:
         return list(self.store.warnings)
 
     # -- the worker -------------------------------------------------------------------
-    def make_worker(self) -> InboxWorker:
-        return InboxWorker(self.store, self.inbox, self.make_adapters(), sla=self.config.sla,
-                           clock=self.clock, audit=self.audit, reconcile=self.reconcile_adapters,
-                           expire_posts=self.approvals.expire_due)
+    def worker_jobs(self, adapters: AccountAdapters) -> list[Job]:
+        """The worker's jobs, in the order each pass runs them."""
+        poll = timedelta(seconds=self.config.poll_seconds)
+        return [
+            SyncInbound(self.store, self.inbox, adapters, sla=self.config.sla, interval=poll),
+            SendReplies(self.store, self.inbox, self.audit, adapters, interval=poll),
+            WakeSnoozed(self.store, self.inbox, self.audit),
+            ExpirePosts(self.approvals),
+            CompactStore(self.store),
+        ]
+
+    def make_worker(self) -> JobRunner:
+        adapters = self.make_account_adapters()
+        return JobRunner(self.store, self.worker_jobs(adapters), clock=self.clock, resources=[adapters])
+
+    def job_health(self) -> list[JobHealth]:
+        """Each of the worker's jobs as its last record says (empty for one that never ran)."""
+        stored = read_job_health(self.store)
+        return [stored.get(job.name) or JobHealth(job.name, job.interval)
+                for job in self.worker_jobs(self.make_account_adapters())]
 
     def worker_status(self) -> WorkerStatus:
         """The in-process worker's last report or, when another process runs
-        the worker (or none does), what the lock and the sync records say."""
+        the worker (or none does), what the lock, the sync and the job records say."""
         with self._status_lock:
             if self._loop_active:
                 return self._status
         last_sync = max((r.get("last_sync_at") or "" for r in self.store.records(SYNC)), default="")
         holder = self.worker_lock.holder()
+        failing: tuple[str, ...] = ()
         if holder:
             state, detail = "external", f"worker run by {holder}"
+            now = self.clock()
+            failing = tuple(health.name for health in read_job_health(self.store).values()
+                            if health.failing or health.problem(now))
         else:
             state, detail = "stopped", "no worker is running; start `socops worker` or a console without --no-worker"
         return WorkerStatus(state, detail, parse_time(last_sync) if last_sync else None,
-                            self.needs_reconnect())
+                            self.needs_reconnect(), failing)
 
     def run_worker_loop(self, stop: threading.Event,
                         on_status: Callable[[WorkerStatus], None] = lambda status: None) -> None:
         """Run the worker in this thread until ``stop`` is set (for the TUI and ``socops worker``)."""
 
         def remember(status: WorkerStatus) -> None:
+            status = replace(status, needs_reconnect=self.needs_reconnect())
             with self._status_lock:
                 self._status = status
             on_status(status)
@@ -283,7 +288,7 @@ class Workspace:
         with self._status_lock:
             self._loop_active = True
         try:
-            self.make_worker().run_forever(self.worker_lock, stop, self.config.poll_seconds, remember)
+            self.make_worker().run_forever(self.worker_lock, stop, remember)
         finally:
             with self._status_lock:
                 self._loop_active = False

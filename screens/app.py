@@ -149,7 +149,7 @@ class SocopsApp(App[None]):
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
         if self.runs_worker:
             self.run_worker(self._run_background_worker, thread=True, group="background-worker",
-                            name="inbox worker", exit_on_error=False)
+                            name="worker jobs", exit_on_error=False)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.refresh_store)
         if self.clock_tick_seconds:
@@ -239,7 +239,7 @@ class SocopsApp(App[None]):
         self.notify(printable(str(error)), title="Not done", severity="error", markup=False, timeout=10)
 
     def _run_background_worker(self) -> None:
-        """The inbox worker loop, in its own thread; reports only by posting messages."""
+        """The worker's jobs, in their own thread; reports only by posting messages."""
         try:
             self.workspace.run_worker_loop(self._stop_worker, self._worker_reported)
         except Exception as error:  # the console stays usable for triage without its worker

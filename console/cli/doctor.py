@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import datetime, timedelta
 
 from console.cli import common
 from console.errors import ConsoleError
 from console.paths import workspace_paths
+from console.untrusted import one_line
+from console.worker import JobHealth, span_text
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    doctor = commands.add_parser("doctor", help="check paths, store, worker lock, keyring, terminal")
+    doctor = commands.add_parser("doctor", help="check paths, store, worker and its jobs, keyring, terminal")
     doctor.set_defaults(handler=run_doctor)
 
 
@@ -28,6 +31,25 @@ def _terminal_report() -> str:
     else:
         depth = "16 colours"
     return f"TERM={term} COLORTERM={colorterm or '(unset)'}: {depth}; {'a tty' if sys.stdout.isatty() else 'not a tty'}"
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    return "never" if moment is None else f"{span_text(now - moment)} ago"
+
+
+def job_line(health: JobHealth, now: datetime) -> str:
+    """One job as the worker last recorded it: how often, last success, next run, a failure streak."""
+    line = f"{health.name} every {span_text(health.interval)}: "
+    if health.last_run is None:
+        return line + "never run"
+    line += f"last success {_ago(health.last_success, now)}"
+    if health.failing:
+        line += (f", failed {health.failures} time{'s' if health.failures != 1 else ''} in a row "
+                 f"({one_line(health.last_error, 120)})")
+    if health.next_run is not None:
+        wait = health.next_run - now
+        line += f", next run in {span_text(wait)}" if wait >= timedelta(seconds=1) else ", next run due"
+    return line
 
 
 def run_doctor(args: argparse.Namespace) -> int:
@@ -53,6 +75,25 @@ def run_doctor(args: argparse.Namespace) -> int:
                   f"e.g. inbox.json, in {paths.store_dir}")
         holder = workspace.worker_lock.holder()
         print(f"worker      {'running: ' + holder if holder else 'not running (the TUI runs it in-process)'}")
+        now = workspace.clock()
+        overdue = 0
+        print("jobs        as the worker last recorded them (on a change, else once a minute)")
+        for health in workspace.job_health():
+            print(f"{'':<12}{job_line(health, now)}")
+            # Overdue only counts while a worker runs; none running is said just above.
+            if not holder:
+                continue
+            problem = health.problem(now)
+            if not problem and health.last_run is None:
+                problem = (f"{health.name} has never run: the running worker may be an older socops; "
+                           "restart it")
+            if problem:
+                problems += 1
+                overdue += 1
+                print(f"  overdue   {one_line(problem, 200)}")
+        if overdue:
+            print(f"  help      the worker's output, or the console's log ({paths.log_file}), says why; "
+                  "restart the worker if it is stuck")
         for account in workspace.needs_reconnect():
             problems += 1
             print(f"  account   {account} needs reconnecting")

@@ -7,29 +7,39 @@ import asyncio
 import signal
 import threading
 
-from console.cli.common import CommandFailed, open_workspace
-from console.worker import WorkerStatus
+from console.cli import common
+from console.cli.common import CommandFailed
+from console.untrusted import one_line
+from console.worker import JobOutcome, JobRunner, WorkerStatus
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    worker = commands.add_parser("worker", help="sync accounts and send replies, without the TUI")
-    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker = commands.add_parser("worker", help="run the worker's jobs (sync, replies, expiry...), without the TUI")
+    worker.add_argument("--once", action="store_true",
+                        help="run every job once, print what each did, then exit (1 if a job failed)")
     worker.set_defaults(handler=run_worker)
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    with open_workspace() as workspace:
+    with common.open_workspace() as workspace:
         if args.once:
             if not workspace.worker_lock.acquire():
                 raise CommandFailed(f"another worker is running ({workspace.worker_lock.holder()}); "
                                     "stop it or leave the work to it")
             try:
-                worker = workspace.make_worker()
-                report = asyncio.run(_once(worker))
+                outcomes = asyncio.run(_once(workspace.make_worker()))
             finally:
                 workspace.worker_lock.release()
-            print(report.summary())
-            return 0
+            width = max(len(outcome.name) for outcome in outcomes)
+            for outcome in outcomes:
+                # Reports and errors can quote a platform's text: one plain line each.
+                text = one_line(outcome.report) if outcome.ok else f"FAILED: {one_line(outcome.report)}"
+                print(f"{outcome.name:<{width}}  {text}")
+            failed = [outcome.name for outcome in outcomes if not outcome.ok]
+            if failed:
+                print(f"{len(failed)} job{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)}): "
+                      "the traceback is on stderr; fix the cause, then run `socops worker --once` again")
+            return 1 if failed else 0
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
@@ -38,7 +48,7 @@ def run_worker(args: argparse.Namespace) -> int:
         def report_status(status: WorkerStatus) -> None:
             outcome.append(status)
             if status.state in ("running", "error", "external"):
-                print(f"worker {status.state}: {status.detail}", flush=True)
+                print(f"worker {status.state}: {one_line(status.detail)}", flush=True)
 
         workspace.run_worker_loop(stop, report_status)
         if outcome and outcome[0].state == "external":
@@ -46,9 +56,8 @@ def run_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _once(worker):
+async def _once(worker: JobRunner) -> list[JobOutcome]:
     try:
-        return await worker.run_once()
+        return await worker.run_all()
     finally:
-        for adapter in worker.adapters.values():
-            await adapter.aclose()
+        await worker.aclose()

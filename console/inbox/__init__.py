@@ -10,8 +10,9 @@ and answered by the team.
 - ``reply_policy.py``: the content policy as the inbox checks replies.
 - ``sla.py``: :class:`SlaTargets`: when an item is due for a first response.
 - ``inbound.py``: the adapters' inbound records to inbox records and back.
-- ``sync.py``: the worker's pass: pull inbound items, send queued replies,
-  wake snoozed items.
+- ``jobs.py``: the worker's jobs: :class:`SyncInbound` pulls inbound items,
+  :class:`SendReplies` sends queued replies, :class:`WakeSnoozed` reopens
+  snoozed items.
 - ``importing.py``: import history from JSON Lines (another tool's export).
 - ``seeding.py``: fill the inbox with sandbox history, for demos and benchmarks.
 """
@@ -19,6 +20,7 @@ and answered by the team.
 from console.inbox.importing import ImportReport, import_items
 from console.inbox.inbound import inbound_from_item, record_from_inbound
 from console.inbox.index import PROJECTED_DERIVED, PROJECTED_FIELDS, InboxIndex
+from console.inbox.jobs import ReplyReport, SendReplies, SyncInbound, SyncReport, WakeSnoozed
 from console.inbox.query import format_query, parse_query
 from console.inbox.records import (
     INBOX,
@@ -50,13 +52,12 @@ from console.inbox.reply_policy import (
 from console.inbox.seeding import seed_inbox
 from console.inbox.service import InboxService
 from console.inbox.sla import SlaTargets
-from console.inbox.sync import WORKER_ACTOR, InboxWorker, PassReport
 
 __all__ = [
     "INBOX", "KINDS", "PROJECTED_DERIVED", "PROJECTED_FIELDS", "REPLY_FAILED", "REPLY_QUEUED", "REPLY_RETRYING",
-    "REPLY_SENT", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "WORKER_ACTOR", "ImportReport",
-    "InboxCounts", "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "InboxWorker", "Note", "PassReport",
-    "Reply", "ReplyBlocked", "ReplyNeedsAcknowledgement", "SlaTargets", "finding_line", "format_query",
-    "import_items", "inbound_from_item", "is_public", "item_key", "parse_query", "policy_reply_check",
-    "record_from_inbound", "reply_target", "rule_ids", "seed_inbox",
+    "REPLY_SENT", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "ImportReport", "InboxCounts",
+    "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "Note", "Reply", "ReplyBlocked",
+    "ReplyNeedsAcknowledgement", "ReplyReport", "SendReplies", "SlaTargets", "SyncInbound", "SyncReport",
+    "WakeSnoozed", "finding_line", "format_query", "import_items", "inbound_from_item", "is_public", "item_key",
+    "parse_query", "policy_reply_check", "record_from_inbound", "reply_target", "rule_ids", "seed_inbox",
 ]

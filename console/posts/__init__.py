@@ -6,6 +6,7 @@
 - ``approvals.py``: :class:`ApprovalService`: the queue per approver, approve,
   reject, request changes, bulk approval, expiry.
 - ``approvers.py``: who may approve a stage (role, account owner, scope, not an author).
+- ``jobs.py``: :class:`ExpirePosts`, the worker's job that expires late posts.
 - ``review.py``: stage states and the revision diff, for screens and the CLI.
 
 The authors' notices are ``console/notices.py``; the rules posts are checked
@@ -14,6 +15,7 @@ against are ``console/policy/``.
 
 from console.posts.approvals import ApprovalService
 from console.posts.approvers import Approvers
+from console.posts.jobs import ExpirePosts
 from console.posts.records import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -53,10 +55,40 @@ from console.posts.review import (
 from console.posts.service import PostService
 
 __all__ = [
-    "APPROVED", "CHANGES_REQUESTED", "CURRENT", "DONE", "DRAFT", "EXPIRED", "IN_REVIEW", "NOT_REACHED", "POSTS",
-    "POST_COLLECTIONS", "POST_STATUSES", "REJECTED", "STATUS_LABELS", "STOPPED_AT", "WAITING", "AcknowledgementRequired",
-    "ApprovalService", "Approvers", "NotYourStage", "PolicyBlocked", "Post", "PostExpired", "PostNotFound",
-    "PostService", "Revision", "SelfApprovalRefused", "StageState", "UnstaffedStage", "history_entry",
-    "last_seen_revision", "post_from_record", "revision_diff", "revision_to_dict", "route_to_dict",
+    "APPROVED",
+    "CHANGES_REQUESTED",
+    "CURRENT",
+    "DONE",
+    "DRAFT",
+    "EXPIRED",
+    "IN_REVIEW",
+    "NOT_REACHED",
+    "POSTS",
+    "POST_COLLECTIONS",
+    "POST_STATUSES",
+    "REJECTED",
+    "STATUS_LABELS",
+    "STOPPED_AT",
+    "WAITING",
+    "AcknowledgementRequired",
+    "ApprovalService",
+    "Approvers",
+    "ExpirePosts",
+    "NotYourStage",
+    "PolicyBlocked",
+    "Post",
+    "PostExpired",
+    "PostNotFound",
+    "PostService",
+    "Revision",
+    "SelfApprovalRefused",
+    "StageState",
+    "UnstaffedStage",
+    "history_entry",
+    "last_seen_revision",
+    "post_from_record",
+    "revision_diff",
+    "revision_to_dict",
+    "route_to_dict",
     "stage_states",
 ]

@@ -6,8 +6,9 @@ approval completes it) or ``all`` (every eligible person must approve; see
 wrote or edited. Rejecting and requesting changes need a note, which the
 authors are told. A post whose proposed time passes before the last stage is
 approved expires, and so does an approval older than the policy's
-``approval_valid_hours``; the worker calls :meth:`ApprovalService.expire_due`
-each pass, and an approval attempted on a late post expires it on the spot.
+``approval_valid_hours``; the worker's expiry job (``jobs.py``) calls
+:meth:`ApprovalService.expire_due` every half minute, and an approval
+attempted on a late post expires it on the spot.
 
 The queue reads the store's projection of posts (status, targets, authors,
 the current stage's role and approvers), so it stays fast with 10k posts: it

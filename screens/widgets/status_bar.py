@@ -118,6 +118,9 @@ class StatusBar(Widget):
             "error": "status-bar--error",
             "stopped": "status-bar--warning",
         }.get(status.state, "status-bar--muted")
+        if status.failing:
+            # The first failing or overdue job, no wider than "external" when narrow.
+            state, state_style = "!" + one_line(status.failing[0], 24 if wide else 7), "status-bar--error"
         left.append("worker " if wide else "wk ", muted)
         left.append(state, style(state_style))
         left.append(" │ ", muted)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from console.inbox import STATUS_CLOSED
+from console.posts import ApprovalService
+from console.worker import JOB_HEALTH, JobHealth
 from screens.app import SocopsApp
 from screens.help import HelpScreen
 from screens.inbox.screen import InboxScreen
@@ -114,10 +117,10 @@ def test_the_app_runs_the_worker_in_a_thread_and_stops_it_on_exit(workspace):
         app = quiet_app(workspace, run_worker=True)
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(100):
-                if app.worker_status.state in ("running", "syncing"):
+                if app.worker_status.state == "running":
                     break
                 await pilot.pause(0.05)
-            assert app.worker_status.state in ("running", "syncing"), app.worker_status
+            assert app.worker_status.state == "running", app.worker_status
         for _ in range(100):
             if workspace.worker_status().state == "stopped":
                 break
@@ -169,5 +172,63 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             await settle(pilot)
             assert app.policy_problem == ""
             assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
+
+    asyncio.run(main())
+
+
+def test_a_failing_job_of_another_processs_worker_shows_briefly_in_the_status_bar(workspace, open_workspace,
+                                                                                 monkeypatch):
+    other = open_workspace("bob")
+    assert other.worker_lock.acquire()
+    monkeypatch.setattr(ApprovalService, "expire_due", lambda self: 1 / 0)
+    asyncio.run(other.make_worker().run_all())  # the other process's worker: its expiry job fails
+    workspace.store.refresh()  # as the app's polling does
+
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await settle(pilot)
+            assert app.worker_status.failing == ("expiry",)
+            first_line = screen_render(app)[0].splitlines()[0]
+            assert "wk !expiry │" in first_line and "open" in first_line
+
+    asyncio.run(main())
+
+
+def test_a_long_job_name_is_cut_to_the_width_of_the_usual_worker_state(workspace, open_workspace):
+    other = open_workspace("bob")
+    assert other.worker_lock.acquire()
+
+    async def first_line() -> str:
+        app = quiet_app(workspace)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            return screen_render(app)[0].splitlines()[0]
+
+    usual = asyncio.run(first_line())
+    failing = JobHealth("publishing", timedelta(minutes=1), last_run=workspace.clock(), failures=1,
+                        failing_since=workspace.clock(), last_error="timeout")
+    workspace.store.replace(JOB_HEALTH, "publishing", failing.to_record(), expected_version=None, actor="worker")
+    shown = asyncio.run(first_line())
+    assert "wk external" in usual and "wk !publis…" in shown
+    # The counts keep their place: the label is no wider than "external".
+    assert shown.index("0 open") == usual.index("0 open")
+
+
+def test_the_in_process_worker_reports_a_failing_job(workspace, monkeypatch):
+    monkeypatch.setattr(ApprovalService, "expire_due", lambda self: 1 / 0)
+
+    async def main():
+        app = quiet_app(workspace, run_worker=True)
+        async with app.run_test(size=(100, 24)) as pilot:
+            for _ in range(100):
+                if app.worker_status.failing:
+                    break
+                await pilot.pause(0.05)
+            status = app.worker_status
+            assert status.state == "error" and status.failing == ("expiry",)
+            assert status.detail == "expiry failing: ZeroDivisionError: division by zero"
+            await pilot.pause()
+            assert "wk !expiry" in screen_render(app)[0].splitlines()[0]
 
     asyncio.run(main())

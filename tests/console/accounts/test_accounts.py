@@ -81,7 +81,7 @@ def test_connect_keeps_the_account_and_only_the_keyring_has_the_credential(works
     for path in Path(workspace.paths.data_dir).rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
-    adapters = workspace.make_adapters()
+    adapters = asyncio.run(workspace.make_account_adapters().current())
     assert adapters["bluesky:brand.example"].credential == SECRET
     last = list(workspace.audit.events())[-1]
     assert (last["actor"], last["action"]) == ("olivia", "account.connect") and SECRET not in last["summary"]
@@ -130,30 +130,38 @@ class ClosingAdapter(FakeAdapter):
         self.closed = True
 
 
-def test_a_running_worker_follows_connects_reconnects_and_removals(workspace, accounts, platform):
+def test_the_jobs_adapters_follow_connects_reconnects_and_removals(workspace, accounts, platform):
     workspace.platform_accounts.adapter_factory = (
         lambda account, credential, clock, save: ClosingAdapter(account.ref, credential))
-    worker = workspace.make_worker()
-    sandbox_ids = set(worker.adapters)
-    assert all(key.startswith("sandbox:") for key in sandbox_ids)
+    adapters = workspace.make_account_adapters()
+    current = lambda: asyncio.run(adapters.current())  # noqa: E731 - what a job sees each run
+    sandbox_ids = set(current())
+    assert sandbox_ids and all(key.startswith("sandbox:") for key in sandbox_ids)
 
     connect(accounts)
-    asyncio.run(worker.run_once())
-    first = worker.adapters["bluesky:brand.example"]
-    assert set(worker.adapters) == sandbox_ids | {"bluesky:brand.example"}
-    asyncio.run(worker.run_once())
-    assert worker.adapters["bluesky:brand.example"] is first  # unchanged: kept, not rebuilt
+    first = current()["bluesky:brand.example"]
+    assert set(current()) == sandbox_ids | {"bluesky:brand.example"}
+    assert current()["bluesky:brand.example"] is first  # unchanged: kept, not rebuilt
 
     accounts.remove(OWNER, "bluesky:brand.example")
     asyncio.run(accounts.connect(OWNER, "bluesky", base_url="https://pds.example", identifier="brand.example",
                                  credential="a-new-app-password"))
-    asyncio.run(worker.run_once())
-    second = worker.adapters["bluesky:brand.example"]
+    second = current()["bluesky:brand.example"]
     assert second is not first and first.closed and second.credential == "a-new-app-password"
 
     accounts.remove(OWNER, "bluesky:brand.example")
-    asyncio.run(worker.run_once())
-    assert set(worker.adapters) == sandbox_ids and second.closed
+    assert set(current()) == sandbox_ids and second.closed
+
+
+def test_the_worker_syncs_a_newly_connected_account_on_its_next_run(workspace, accounts, clock):
+    worker = workspace.make_worker()
+    asyncio.run(worker.run_all())
+    connect(accounts)
+    clock.advance(seconds=workspace.config.poll_seconds)
+    asyncio.run(worker.run_due())
+    sync = workspace.store.get("sync", "bluesky:brand.example")
+    assert sync is not None and sync["state"] == "ok"
+    asyncio.run(worker.aclose())
 
 
 def test_reconnecting_clears_the_old_needs_reconnect_state(workspace, accounts):

@@ -60,17 +60,18 @@ def test_expiry_through_the_workspace(workspace, people, clock):
     assert workspace.posts.get(post.id).status == EXPIRED
 
 
-def test_the_worker_expires_late_posts_on_its_pass(workspace, people, clock):
-    """The worker's pass is what marks a post expired when nobody looks at it."""
+def test_the_workers_expiry_job_expires_late_posts(workspace, people, clock):
+    """The worker's expiry job is what marks a post expired when nobody looks at it."""
     ed = people.session("ed", "editor")
     people.session("mia", "manager")
     post = workspace.posts.draft(ed, [EN], "Autumn walks start Saturday", proposed_at=clock() + timedelta(hours=1))
     workspace.posts.submit(ed, post.id)
     worker = workspace.make_worker()
-    assert asyncio.run(worker.run_once()).posts_expired == 0
+    expiry = {o.name: o for o in asyncio.run(worker.run_all())}["expiry"]
+    assert expiry.ok and expiry.report == "none due"
     clock.advance(hours=1, seconds=1)
-    report = asyncio.run(worker.run_once())
-    assert report.posts_expired == 1 and "posts expired 1" in report.summary()
+    outcomes = {o.name: o for o in asyncio.run(worker.run_due())}
+    assert outcomes["expiry"].report == f"expired 1: {post.id}"
     assert workspace.posts.get(post.id).status == EXPIRED
     assert any(post.id in notice.text for notice in workspace.notices.unread("ed"))
 

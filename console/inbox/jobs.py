@@ -1,39 +1,36 @@
-"""The worker: pulls inbound items from every connected account into the
-store, sends queued replies, and reopens snoozed items when they are due.
-
-Exactly one worker runs per workspace: it holds the worker lock (an
-``flock`` on a file), so a second ``socops worker`` or a TUI whose workspace
-already has a worker does not sync or send twice.
+"""The inbox's worker jobs: pull inbound items from every account into the
+store (:class:`SyncInbound`), send queued replies (:class:`SendReplies`),
+and reopen snoozed items when they are due (:class:`WakeSnoozed`).
 
 Exactly-once ingestion: each page of inbound items and the account's new
 cursor are written in one store transaction, and items are keyed by
 ``platform:remote_id`` and inserted only if absent. A crash before the
 transaction leaves the old cursor, so the page is fetched again and the
 duplicates are skipped; a crash after it leaves both.
+
+What a platform does wrong (a refused token, a rate limit, a timeout) is
+not a failure of the job: it is recorded on the account (``sync`` records)
+or on the reply, retried later, and said in the job's report.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from console.inbox.inbound import inbound_from_item, record_from_inbound
 from console.accounts import (
     SYNC,
     SYNC_FAILING,
     SYNC_NEEDS_RECONNECT,
     SYNC_OK,
     SYNC_RATE_LIMITED,
-    accounts_needing_reconnect,
+    AccountAdapters,
 )
 from console.audit import AuditNote, AuditTrail
 from console.errors import ItemNotFound
-from console.inbox.service import InboxService
+from console.inbox.inbound import inbound_from_item, record_from_inbound
 from console.inbox.records import (
     INBOX,
     REPLY_FAILED,
@@ -43,9 +40,10 @@ from console.inbox.records import (
     STATUS_SNOOZED,
     item_key,
 )
-from console.records import format_time
+from console.inbox.service import InboxService
 from console.inbox.sla import SlaTargets
-from console.worker import WorkerLock, WorkerStatus
+from console.records import format_time
+from console.worker import WORKER_ACTOR
 from data import ConflictError, NotFoundError, Store
 from integrations.base import (
     AdapterError,
@@ -58,32 +56,8 @@ from integrations.base import (
 
 log = logging.getLogger("socops.worker")
 
-WORKER_ACTOR = "worker"
 MAX_PAGES_PER_PASS = 20
 MAX_REPLY_ATTEMPTS = 6
-
-
-
-@dataclass
-class PassReport:
-    """What one worker pass did."""
-
-    fetched: int = 0
-    stored: int = 0
-    replies_sent: int = 0
-    replies_failed: int = 0
-    woken: int = 0
-    posts_expired: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        text = (f"fetched {self.fetched}, new {self.stored}, replies sent {self.replies_sent}, "
-                f"failed {self.replies_failed}, snoozes woken {self.woken}")
-        if self.posts_expired:
-            text += f", posts expired {self.posts_expired}"
-        if self.problems:
-            text += "; " + "; ".join(self.problems)
-        return text
 
 
 def reply_backoff(attempts: int) -> timedelta:
@@ -92,59 +66,60 @@ def reply_backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
-class InboxWorker:
-    """One pass, or a loop of passes, over every connected account."""
+def _mark_account(store: Store, account_id: str, state: str, detail: str) -> None:
+    log.warning("account %s: %s", account_id, detail)
+    store.update(SYNC, account_id, {"state": state, "detail": detail}, expected_version=None, actor=WORKER_ACTOR)
 
-    def __init__(self, store: Store, inbox: InboxService, adapters: dict[str, PlatformAdapter], *,
-                 sla: SlaTargets, clock: Callable[[], datetime], audit: AuditTrail,
-                 reconcile: Callable[[dict[str, PlatformAdapter]],
-                                     tuple[dict[str, PlatformAdapter], list[PlatformAdapter]]] | None = None,
-                 expire_posts: Callable[[], list[str]] | None = None) -> None:
+
+# -- inbound -----------------------------------------------------------------------------
+@dataclass
+class SyncReport:
+    """What one round of inbound sync did."""
+
+    fetched: int = 0
+    stored: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"fetched {self.fetched}, new {self.stored}"
+        return text + "; " + "; ".join(self.problems) if self.problems else text
+
+
+class SyncInbound:
+    """Pulls every account's new comments, DMs and mentions into the inbox."""
+
+    name = "sync"
+
+    def __init__(self, store: Store, inbox: InboxService, adapters: AccountAdapters, *,
+                 sla: SlaTargets, interval: timedelta = timedelta(seconds=5)) -> None:
         self.store = store
-        #: Called before each pass to follow accounts connected, reconnected or
-        #: removed meanwhile: returns the adapters to use and the ones to close.
-        self.reconcile = reconcile
-        #: Marks posts not approved before their proposed time (or whose approval
-        #: lapsed) expired and tells their authors; returns their ids.
-        self.expire_posts = expire_posts
-        self.audit = audit
         self.inbox = inbox
         self.adapters = adapters
         self.sla = sla
-        self.clock = clock
+        self.interval = interval
+        #: Accounts not to ask before a time: rate limited, or failing.
         self._paused_until: dict[str, datetime] = {}
-        self.last_sync_at: datetime | None = None
 
-    # -- one pass -----------------------------------------------------------------
-    async def run_once(self) -> PassReport:
-        report = PassReport()
-        self.store.refresh()
-        if self.reconcile is not None:
-            self.adapters, gone = self.reconcile(self.adapters)
-            for adapter in gone:
-                await adapter.aclose()
-        for account_id, adapter in self.adapters.items():
-            await self._pull(account_id, adapter, report)
-        await self._send_replies(report)
-        self._wake_snoozed(report)
-        if self.expire_posts is not None:
-            report.posts_expired = len(self.expire_posts())
-        self.last_sync_at = self.clock()
-        self.store.maybe_compact()
+    async def run(self, now: datetime) -> str:
+        return (await self.pull(now)).summary()
+
+    async def pull(self, now: datetime) -> SyncReport:
+        report = SyncReport()
+        for account_id, adapter in (await self.adapters.current()).items():
+            await self._pull(account_id, adapter, now, report)
         return report
 
-    async def _pull(self, account_id: str, adapter: PlatformAdapter, report: PassReport) -> None:
-        now = self.clock()
+    async def _pull(self, account_id: str, adapter: PlatformAdapter, now: datetime, report: SyncReport) -> None:
         paused = self._paused_until.get(account_id)
         if paused and paused > now:
             return
         state = self.store.get(SYNC, account_id) or {}
         cursor = state.get("cursor")
+        received = format_time(now)
         try:
             for _ in range(MAX_PAGES_PER_PASS):
                 page = await adapter.fetch_inbound(cursor, limit=200)
                 report.fetched += len(page.items)
-                received = format_time(self.clock())
                 with self.store.transaction(actor=WORKER_ACTOR) as tx:
                     for item in page.items:
                         key = item_key(item.platform, item.remote_id)
@@ -160,31 +135,59 @@ class InboxWorker:
                 if not page.has_more:
                     break
         except AuthError as error:
-            self._mark(account_id, SYNC_NEEDS_RECONNECT, f"{error}; reconnect the account")
+            _mark_account(self.store, account_id, SYNC_NEEDS_RECONNECT, f"{error}; reconnect the account")
             report.problems.append(f"{account_id} needs reconnecting")
         except RateLimitedError as error:
             self._paused_until[account_id] = error.until
-            self._mark(account_id, SYNC_RATE_LIMITED, f"rate limited until {format_time(error.until)}")
+            _mark_account(self.store, account_id, SYNC_RATE_LIMITED, f"rate limited until {format_time(error.until)}")
             report.problems.append(f"{account_id} rate limited")
         except AdapterError as error:
-            # Transient or permanent: keep the cursor, try again next pass.
+            # Transient or permanent: keep the cursor, try again after a pause.
             self._paused_until[account_id] = now + reply_backoff(2)
-            self._mark(account_id, SYNC_FAILING, str(error))
+            _mark_account(self.store, account_id, SYNC_FAILING, str(error))
             report.problems.append(f"{account_id}: {error}")
 
-    def _mark(self, account_id: str, state: str, detail: str) -> None:
-        log.warning("account %s: %s", account_id, detail)
-        self.store.update(SYNC, account_id, {"state": state, "detail": detail},
-                          expected_version=None, actor=WORKER_ACTOR)
 
-    async def _send_replies(self, report: PassReport) -> None:
-        now = self.clock()
+# -- replies -------------------------------------------------------------------------------
+@dataclass
+class ReplyReport:
+    """What one round of reply sending did."""
+
+    sent: int = 0
+    failed: int = 0
+
+    def summary(self) -> str:
+        return f"sent {self.sent}, failed {self.failed}"
+
+
+class SendReplies:
+    """Sends the replies operators queued, each exactly once (the reply's id is the
+    platform's idempotency key), retrying with backoff; every outcome is audited."""
+
+    name = "replies"
+
+    def __init__(self, store: Store, inbox: InboxService, audit: AuditTrail, adapters: AccountAdapters, *,
+                 interval: timedelta = timedelta(seconds=5)) -> None:
+        self.store = store
+        self.inbox = inbox
+        self.audit = audit
+        self.adapters = adapters
+        self.interval = interval
+
+    async def run(self, now: datetime) -> str:
+        return (await self.send(now)).summary()
+
+    async def send(self, now: datetime) -> ReplyReport:
+        report = ReplyReport()
+        adapters: dict[str, PlatformAdapter] | None = None
         for item_id in self.inbox.index.pending_reply_ids():
             try:
                 item = self.inbox.get(item_id)
             except ItemNotFound:  # deleted meanwhile
                 continue
-            adapter = self.adapters.get(item.account_id)
+            if adapters is None:  # only when there is something to send
+                adapters = await self.adapters.current()
+            adapter = adapters.get(item.account_id)
             for reply in item.pending_replies:
                 if reply.next_attempt_at and reply.next_attempt_at > now:
                     continue
@@ -193,11 +196,12 @@ class InboxWorker:
                         "status": REPLY_FAILED,
                         "error": f"account {item.account_id} is not connected; reconnect it and reply again",
                     })
-                    report.replies_failed += 1
+                    report.failed += 1
                     continue
-                await self._send_one(item, reply, adapter, report)
+                await self._send_one(item, reply, adapter, now, report)
+        return report
 
-    async def _send_one(self, item, reply, adapter: PlatformAdapter, report: PassReport) -> None:
+    async def _send_one(self, item, reply, adapter: PlatformAdapter, now: datetime, report: ReplyReport) -> None:
         attempts = reply.attempts + 1
         try:
             result = await adapter.send_reply(
@@ -209,15 +213,15 @@ class InboxWorker:
                     "status": REPLY_FAILED, "attempts": attempts,
                     "error": f"gave up after {attempts} attempts: {error}",
                 })
-                report.replies_failed += 1
+                report.failed += 1
                 return
             if isinstance(error, RateLimitedError):
                 retry_at = error.until
             elif isinstance(error, AuthError):
-                retry_at = self.clock() + timedelta(minutes=5)
-                self._mark(item.account_id, SYNC_NEEDS_RECONNECT, f"{error}; reconnect the account")
+                retry_at = now + timedelta(minutes=5)
+                _mark_account(self.store, item.account_id, SYNC_NEEDS_RECONNECT, f"{error}; reconnect the account")
             else:
-                retry_at = self.clock() + reply_backoff(attempts)
+                retry_at = now + reply_backoff(attempts)
             self._record_reply(item.id, reply.reply_id, {
                 "status": REPLY_RETRYING, "attempts": attempts, "error": str(error),
                 "next_attempt_at": format_time(retry_at),
@@ -227,14 +231,14 @@ class InboxWorker:
             self._record_reply(item.id, reply.reply_id, {
                 "status": REPLY_FAILED, "attempts": attempts, "error": str(error),
             })
-            report.replies_failed += 1
+            report.failed += 1
             return
         self._record_reply(item.id, reply.reply_id, {
             "status": REPLY_SENT, "attempts": attempts, "error": "", "next_attempt_at": None,
             "remote_id": result.remote_id, "url": result.url or "",
             "sent_at": format_time(result.published_at),
         }, first_response_at=format_time(result.published_at))
-        report.replies_sent += 1
+        report.sent += 1
 
     def _record_reply(self, item_id: str, reply_id: str, values: dict, *,
                       first_response_at: str | None = None) -> None:
@@ -269,12 +273,31 @@ class InboxWorker:
                 return
         log.error("could not record the outcome of reply %s on %s after 20 conflicts", reply_id, item_id)
 
-    def _wake_snoozed(self, report: PassReport) -> None:
-        now_iso = format_time(self.clock())
-        for item_id in self.inbox.index.due_snoozes(now_iso):
+
+# -- snoozes -------------------------------------------------------------------------------
+class WakeSnoozed:
+    """Reopens snoozed items whose time has come; an operator's own change wins."""
+
+    name = "snoozes"
+
+    def __init__(self, store: Store, inbox: InboxService, audit: AuditTrail, *,
+                 interval: timedelta = timedelta(seconds=15)) -> None:
+        self.store = store
+        self.inbox = inbox
+        self.audit = audit
+        self.interval = interval
+
+    async def run(self, now: datetime) -> str:
+        return f"woke {self.wake(now)}"
+
+    def wake(self, now: datetime) -> int:
+        """Reopen the items due by ``now``; returns how many."""
+        woken = 0
+        for item_id in self.inbox.index.due_snoozes(format_time(now)):
             record = self.store.get(INBOX, item_id)
             if record is None or record.get("status") != STATUS_SNOOZED:
                 continue
+
             def wake(tx, item_id=item_id, record=record) -> AuditNote:
                 tx.update(INBOX, item_id, {"status": STATUS_OPEN, "snoozed_until": None},
                           expected_version=record["_v"])
@@ -283,43 +306,7 @@ class InboxWorker:
 
             try:
                 self.audit.apply(WORKER_ACTOR, wake)
-                report.woken += 1
+                woken += 1
             except (ConflictError, NotFoundError):
                 continue  # an operator acted on it first; theirs stands
-
-    # -- the loop -------------------------------------------------------------------
-    def needs_reconnect(self) -> tuple[str, ...]:
-        return accounts_needing_reconnect(self.store)
-
-    def run_forever(self, lock: WorkerLock, stop: threading.Event, poll_seconds: float,
-                    on_status: Callable[[WorkerStatus], None]) -> None:
-        """Pass after pass until ``stop`` is set; returns at once if the lock is held elsewhere."""
-        if not lock.acquire():
-            on_status(WorkerStatus("external", f"worker run by {lock.holder() or 'another process'}"))
-            return
-        try:
-            asyncio.run(self._loop(stop, poll_seconds, on_status))
-        finally:
-            lock.release()
-            on_status(WorkerStatus("stopped", "worker stopped", self.last_sync_at))
-
-    async def _loop(self, stop: threading.Event, poll_seconds: float,
-                    on_status: Callable[[WorkerStatus], None]) -> None:
-        try:
-            while not stop.is_set():
-                on_status(WorkerStatus("syncing", "syncing", self.last_sync_at, self.needs_reconnect()))
-                try:
-                    report = await self.run_once()
-                    state, detail = "running", report.summary()
-                except Exception as error:  # noqa: BLE001 - keep the worker alive, say why
-                    log.exception("worker pass failed")
-                    state, detail = "error", f"worker pass failed: {error}"
-                on_status(WorkerStatus(state, detail, self.last_sync_at, self.needs_reconnect()))
-                waited = 0.0
-                while waited < poll_seconds and not stop.is_set():
-                    await asyncio.sleep(0.1)
-                    waited += 0.1
-        finally:
-            for adapter in self.adapters.values():
-                await adapter.aclose()
-
+        return woken
