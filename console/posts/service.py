@@ -251,6 +251,24 @@ class PostService:
         values["history"] = history
         return self.save(actor.name, post, values, notes, list(dict.fromkeys(tell)))
 
+    def require_approval_again(self, actor: Actor, post_id: str, reason: str) -> Post:
+        """Send an approved post back to the first stage of its route, content
+        unchanged (a new time in a blackout, or a reschedule when the governance
+        file asks for it); its earlier approvers are told why."""
+        post = self.get(post_id)
+        if post.status != APPROVED or post.route is None:
+            return post
+        now = self.clock()
+        values = {"status": IN_REVIEW, "stage": 0, "approved_at": None, "approvals": [],
+                  "past_approvals": [approval_to_dict(a) for a in post.past_approvals + post.approvals],
+                  "history": [history_to_dict(h) for h in post.history]
+                  + [history_entry(now, actor.name, "reset", f"approval needed again: {reason}")]}
+        tell = [(a.by, f"{post.id} needs your approval again: {reason}") for a in post.approvals
+                if a.by != actor.name]
+        return self.save(actor.name, post, values,
+                         [AuditNote("post.reset", f"post/{post.id}", f"back to the first stage: {reason}")],
+                         list(dict.fromkeys(tell)))
+
     def _restart(self, post: Post, content: Mapping, authors: list[str], result: CheckResult,
                  values: dict) -> str:
         """Send a post in review (or approved) back to its first stage, or to draft
