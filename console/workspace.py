@@ -26,6 +26,7 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
+from console.publishing import SCHEDULE_COLLECTIONS
 from console.paths import WorkspacePaths, workspace_paths
 from console.permissions import POST_APPROVE, Scope
 from console.posts import POST_COLLECTIONS
@@ -63,6 +64,7 @@ COLLECTIONS = (
     *POST_COLLECTIONS,
     *NOTICE_COLLECTIONS,
     *JOB_HEALTH_COLLECTIONS,
+    *SCHEDULE_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
