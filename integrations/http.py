@@ -296,9 +296,11 @@ class HttpTransport:
             except httpx.TransportError as exc:  # includes timeouts
                 attempt += 1
                 if attempt >= max_attempts:
+                    # A connection never opened sent nothing; anything later may have.
                     raise TransientError(
                         f"{what}: network error ({type(exc).__name__})",
                         platform=self.platform,
+                        maybe_sent=not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)),
                     ) from None
                 await self._sleep(self.backoff(attempt - 1))
                 continue
