@@ -310,6 +310,18 @@ def test_timeout_on_status_create_is_retried_with_the_same_idempotency_key():
     assert [p.headers["idempotency-key"] for p in posts] == ["k-timeout", "k-timeout"]
 
 
+def test_publish_is_idempotent_by_key_so_a_later_retry_sends_the_same_key():
+    """The publisher retries an ambiguous publish with the target's key; Mastodon
+    answers a key it has seen with the status it already made."""
+    a, router, _ = adapter(publish_routes())
+    assert a.capabilities.idempotent_publish and not a.capabilities.find_published
+    first = run(a.publish(OutboundPost(text="Launch day"), idempotency_key="socops-abc"))
+    again = run(a.publish(OutboundPost(text="Launch day"), idempotency_key="socops-abc"))
+    assert first == again
+    posts = router.calls("POST", "/api/v1/statuses")
+    assert [p.headers["idempotency-key"] for p in posts] == ["socops-abc", "socops-abc"]
+
+
 @pytest.mark.parametrize("route,response", [
     (("POST", "/api/v1/statuses"), ok("malformed.html")),
     (("POST", "/api/v1/statuses"), ok("truncated.json")),
