@@ -20,12 +20,12 @@ module holds what a new post needs and what ``searchPosts`` returns:
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from typing import Any
 
 from integrations.base import (Author, FoundPost, MediaAttachment, OutboundPost, PermanentError, PublishResult,
                                SearchPage)
+from integrations.fields import comparable_text
 from integrations.text_length import BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, bluesky_length
 
 from .parse import bsky_post_url, parse_datetime
@@ -88,11 +88,6 @@ async def upload_images(xrpc: XrpcClient, media: tuple[MediaAttachment, ...]) ->
     return {"$type": "app.bsky.embed.images", "images": images}
 
 
-def comparable(text: str) -> str:
-    """Text as compared when looking for our own post: NFC, whitespace runs as one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def own_post_in_feed(body: Any, did: str, text: str, since: datetime
                      ) -> tuple[PublishResult | None, str | None, bool]:
     """Our post with ``text`` created at or after ``since`` in one ``getAuthorFeed``
@@ -104,7 +99,7 @@ def own_post_in_feed(body: Any, did: str, text: str, since: datetime
     if not isinstance(feed, list):
         raise PermanentError("getAuthorFeed answer has no feed list", platform=PLATFORM)
     cursor = body.get("cursor")
-    want = comparable(text)
+    want = comparable_text(text)
     found: PublishResult | None = None
     older = bool(feed)
     for entry in feed:
@@ -123,7 +118,7 @@ def own_post_in_feed(body: Any, did: str, text: str, since: datetime
             continue
         if author.get("did") != did or record.get("reply") is not None:
             continue
-        if isinstance(record.get("text"), str) and comparable(record["text"]) == want:
+        if isinstance(record.get("text"), str) and comparable_text(record["text"]) == want:
             handle = author.get("handle") if isinstance(author.get("handle"), str) else ""
             cid = view.get("cid") if isinstance(view.get("cid"), str) else ""
             found = PublishResult(remote_id=uri, url=bsky_post_url(handle, uri), published_at=created,
