@@ -263,6 +263,8 @@ class SandboxAdapter(PlatformAdapter):
         comments = self._comments_between(posts, since, now)
         merged = sorted([(i.created_at, i.remote_id, False, i) for i in items]
                         + [(c.created_at, c.remote_id, True, c) for c in comments])
+        # A comment kept here pushed out an item of this page, so it is older than every
+        # item not read yet: pages stay in time order one after the other.
         kept, left = merged[:limit], merged[limit:]
         next_item = start + sum(1 for _t, _r, comment, _i in kept if not comment)
         waiting = [at for at, _r, comment, _i in left if comment]

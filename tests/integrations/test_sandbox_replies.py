@@ -104,9 +104,10 @@ def test_comments_come_in_time_order_with_the_rest_of_the_traffic():
     _, cursor = drain(a, None)
     made = run(a.publish(OutboundPost("Ridgeline restock"), idempotency_key="k"))
     clock.advance(minutes=15)
-    items, _ = drain(a, cursor, limit=3)
+    items, _ = drain(a, cursor, limit=3)            # across pages too, not only within one
     assert comments_on(items, made.remote_id) and len(items) > len(comments_on(items, made.remote_id))
     assert [i.created_at for i in items] == sorted(i.created_at for i in items)
+    assert len({i.remote_id for i in items}) == len(items)
 
 
 def test_a_cursor_from_before_the_first_post_still_gets_its_comments():
