@@ -77,7 +77,7 @@ from integrations.base import (
     SearchPage,
     TransientError,
 )
-from integrations.http import HttpTransport, _utc_now, encode_multipart
+from integrations.http import HttpTransport, _utc_now, before_the_create, encode_multipart
 from integrations.mastodon_parse import (
     PLATFORM,
     InstanceLimits,
@@ -365,9 +365,10 @@ class MastodonAdapter(PlatformAdapter):
             text = f"{text}\n\n{post.link}" if text else post.link
         if not text.strip() and not post.media:
             raise PermanentError("post has neither text nor images", platform=PLATFORM)
-        limits = await self.instance_limits()
-        self._check(text, post.media, limits)
-        media_ids = [await self._upload(m) for m in post.media]
+        with before_the_create():      # reading limits and uploading images post nothing
+            limits = await self.instance_limits()
+            self._check(text, post.media, limits)
+            media_ids = [await self._upload(m) for m in post.media]
         body: dict[str, Any] = {"status": text, "visibility": "public"}
         if media_ids:
             body["media_ids"] = media_ids

@@ -175,8 +175,9 @@ def test_media_still_processing_gives_up_with_transient_error():
         ("POST", "/api/v2/media"): ok("media_processing.json", 202),
         ("GET", "/api/v1/media/22348641"): ok("media_processing.json", 206),
     }))
-    with pytest.raises(TransientError, match="still processing"):
+    with pytest.raises(TransientError, match="still processing") as raised:
         run(a.publish(OutboundPost(text="x", media=(image(),)), idempotency_key="k"))
+    assert raised.value.maybe_sent is False            # the status itself was never sent
     assert len(router.calls("GET", "/api/v1/media/22348641")) == MEDIA_POLL_ATTEMPTS
     assert len(slept) == MEDIA_POLL_ATTEMPTS
     assert router.calls("POST", "/api/v1/statuses") == []
