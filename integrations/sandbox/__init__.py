@@ -7,33 +7,56 @@ and mentions, mostly in the account's language plus English, Spanish,
 Japanese, Arabic and Hebrew, with emoji, order numbers, links, hashtags,
 threads, and (one item in 200) hostile text for safety testing.
 
+The sandbox publishes too: posts go onto a platform every process shares
+(``platform.py``, a JSON Lines file in ``platform_dir``), keyed by their
+idempotency key; each post draws a handful of realistic comments over the
+next ten minutes (``replies.py``); faults can be injected into publishing for
+tests and demos (``faults.py``, or ``SOCOPS_SANDBOX_FAULTS``).
+
 Public API::
 
     SANDBOX_ACCOUNTS                 # tuple[AccountRef, ...]
     SandboxAdapter(account, *, seed=7, clock=None, epoch=None,
                    rate_per_hour=40.0, history_start=None,
                    fail_replies_matching=None, revoked=False,
-                   rate_limited_until=None)
+                   rate_limited_until=None, platform_dir=None,
+                   faults=None (SOCOPS_SANDBOX_FAULTS), idempotent=None,
+                   sleep=asyncio.sleep, crash=os._exit(137))
     adapter.history(count) / .first_item_number() / .arrived_count()
-    adapter.revoke() / .restore() / .sent_replies
+    adapter.revoke() / .restore() / .sent_replies / .published_posts / .platform_state
+    adapter.publish() / .find_published() / .delete()
+    SandboxPlatform(folder) .posts() / .post(remote_id) / .attempts(account, key)
+    SandboxFaults(chances, seed=0, slow_seconds=2.0, rate_limit_seconds=5.0,
+                  idempotent=True) / SandboxFaults.parse(text) / .from_environment()
     generate_items(account, seed, start, count, epoch, *, rate_per_hour=40.0)
-    SANDBOX_EPOCH, REPLY_MAX_CHARS, HOSTILE_TEXTS, HOSTILE_AUTHORS
+    SANDBOX_EPOCH, REPLY_MAX_CHARS, HOSTILE_TEXTS, HOSTILE_AUTHORS, FAULTS, FAULTS_ENV
 """
 
 from .accounts import SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_HOST
-from .adapter import REPLY_MAX_CHARS, SandboxAdapter, default_history_start
+from .adapter import POST_MAX_CHARS, REPLY_MAX_CHARS, SandboxAdapter, default_history_start
+from .faults import FAULTS, FAULTS_ENV, NO_FAULTS, SandboxFaults
 from .hostile import HOSTILE_AUTHORS, HOSTILE_EVERY, HOSTILE_TEXTS
+from .platform import SandboxPlatform, SandboxPost
+from .replies import REPLY_WINDOW
 from .traffic import generate_items, template_count
 
 __all__ = [
+    "FAULTS",
+    "FAULTS_ENV",
     "HOSTILE_AUTHORS",
     "HOSTILE_EVERY",
     "HOSTILE_TEXTS",
+    "NO_FAULTS",
+    "POST_MAX_CHARS",
     "REPLY_MAX_CHARS",
+    "REPLY_WINDOW",
     "SANDBOX_ACCOUNTS",
     "SANDBOX_EPOCH",
     "SANDBOX_HOST",
     "SandboxAdapter",
+    "SandboxFaults",
+    "SandboxPlatform",
+    "SandboxPost",
     "default_history_start",
     "generate_items",
     "template_count",
