@@ -175,10 +175,15 @@ def _joins_writing(text: str, index: int) -> bool:
             before -= 1
         if before >= 0 and _is_emoji(text[before]) and after and _is_emoji(after):
             return True
-    if index == 0 or not _JOINING_SCRIPT.match(text[index - 1]):
+    previous = text[index - 1] if index else ""
+    if not _joining_letter(previous):
         return False
-    previous = text[index - 1]
-    return bool(after and _JOINING_SCRIPT.match(after)) or unicodedata.category(previous).startswith("M")
+    return _joining_letter(after) or unicodedata.category(previous).startswith("M")
+
+
+def _joining_letter(ch: str) -> bool:
+    """A letter or mark of a script whose words use ZWJ and ZWNJ."""
+    return bool(ch) and _JOINING_SCRIPT.match(ch) is not None and unicodedata.category(ch)[0] in "LM"
 
 
 def _in_emoji_flag(text: str, index: int) -> bool:
