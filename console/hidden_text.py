@@ -122,11 +122,6 @@ def hidden_kind(text: str, index: int) -> str | None:
     return None
 
 
-def has_hidden(text: str) -> bool:
-    """Whether ``text`` holds any hidden character (a quick no for most texts)."""
-    return any(hidden_kind(text, m.start()) for m in _CANDIDATE.finditer(text))
-
-
 def hidden_runs(text: str) -> list[HiddenRun]:
     """Every hidden character of ``text``, in runs: adjacent characters of one kind
     together, a terminal control sequence with its parameters."""
@@ -247,6 +242,20 @@ def reveal(text: str, start: int = 0, end: int | None = None) -> str:
     return "".join(shown)
 
 
+def remove_hidden(text: str) -> tuple[str, list[str]]:
+    """``text`` without its hidden characters (a control sequence with its parameters),
+    and each run removed as :func:`reveal` shows it: for places that cannot show them."""
+    kept: list[str] = []
+    removed: list[str] = []
+    pos = 0
+    for run in hidden_runs(text):
+        kept.append(text[pos:run.start])
+        removed.append(reveal(text, run.start, run.end))
+        pos = run.end
+    kept.append(text[pos:])
+    return "".join(kept), removed
+
+
 def revealed_offset(text: str, offset: int) -> int:
     """Where ``text[offset]`` is in ``reveal(text)``."""
     return len(reveal(text, 0, offset))
@@ -278,5 +287,5 @@ def unreveal(shown: str) -> str:
 
 
 __all__ = ["BIDI", "BIDI_CONTROLS", "CONTROL", "CONTROL_CHARACTERS", "INVISIBLE", "KINDS", "REVEALED",
-           "HiddenRun", "character_name", "has_hidden", "hidden_kind", "hidden_runs", "notation", "reveal",
-           "revealed_offset", "unreveal"]
+           "HiddenRun", "character_name", "hidden_kind", "hidden_runs", "notation", "remove_hidden",
+           "reveal", "revealed_offset", "unreveal"]
