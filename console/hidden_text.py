@@ -51,7 +51,9 @@ _TAGS = "\U000e0001\U000e0020-\U000e007f"
 _INVISIBLE = ("\u00ad\u115f\u1160\u180e\u200b\u2028\u2029\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0"
               + _JOINERS + _TAGS)
 
-_CANDIDATE = re.compile(f"[{CONTROL_CHARACTERS}{BIDI_CONTROLS}{_BIDI_MARKS}{_INVISIBLE}]")
+#: Every character that can be hidden, whatever its neighbours (a character class).
+HIDDEN_CHARACTERS = f"{CONTROL_CHARACTERS}{BIDI_CONTROLS}{_BIDI_MARKS}{_INVISIBLE}"
+_CANDIDATE = re.compile(f"[{HIDDEN_CHARACTERS}]")
 _CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 
@@ -83,11 +85,10 @@ _SEQUENCE = re.compile(
 # What reveal writes, and so what unreveal reads back.
 _PICTURES = "\u2400-\u241f\u2421"
 _NOTATION = re.compile(r"⟨U\+([0-9A-F]{4,6})⟩")
-_REVEALED = re.compile(f"[{_PICTURES}]|⟨U\\+([0-9A-F]{{4,6}})⟩")
 _TO_LOOK_AT = re.compile(f"[{CONTROL_CHARACTERS}{BIDI_CONTROLS}{_BIDI_MARKS}{_INVISIBLE}{_PICTURES}⟨]")
 _PICTURE = re.compile(f"[{_PICTURES}]")
 #: Matches what :func:`reveal` wrote for a character (for showing it in another style).
-REVEALED = re.compile(f"[{_PICTURES}]|⟨U\\+[0-9A-F]{{4,6}}⟩")
+REVEALED = re.compile(f"[{_PICTURES}]|{_NOTATION.pattern}")
 
 
 @dataclass(frozen=True)
@@ -283,9 +284,10 @@ def unreveal(shown: str) -> str:
         ch = _reads_back(m)
         return m.group() if ch is None else ch
 
-    return _REVEALED.sub(back, shown)
+    return REVEALED.sub(back, shown)
 
 
-__all__ = ["BIDI", "BIDI_CONTROLS", "CONTROL", "CONTROL_CHARACTERS", "INVISIBLE", "KINDS", "REVEALED",
+__all__ = ["BIDI", "BIDI_CONTROLS", "CONTROL", "CONTROL_CHARACTERS", "HIDDEN_CHARACTERS", "INVISIBLE", "KINDS",
+           "REVEALED",
            "HiddenRun", "character_name", "hidden_kind", "hidden_runs", "notation", "remove_hidden",
            "reveal", "revealed_offset", "unreveal"]

@@ -15,6 +15,7 @@ from console.hidden_text import (
     HiddenRun,
     character_name,
     hidden_runs,
+    remove_hidden,
     reveal,
     revealed_offset,
     unreveal,
@@ -116,6 +117,18 @@ def test_reveal_is_reversible_and_leaves_nothing_hidden(text):
     assert all(0 <= run.start < run.end <= len(text) for run in runs)
     assert all(a.end <= b.start for a, b in zip(runs, runs[1:]))
     assert len(REVEALED.findall(shown)) >= len(runs)      # every run shows as notations
+
+
+def test_remove_hidden_says_what_it_removed():
+    assert remove_hidden("promo\u202e\x1b[5m 👨\u200d👩") == ("promo 👨\u200d👩", ["⟨U+202E⟩", "␛[5m"])
+    assert remove_hidden("plain") == ("plain", [])
+
+
+@given(_TEXTS)
+@settings(max_examples=200, deadline=None)
+def test_remove_hidden_leaves_nothing_hidden(text):
+    kept, removed = remove_hidden(text)
+    assert hidden_runs(kept) == [] and len(removed) == len(hidden_runs(text))
 
 
 @given(_TEXTS)
