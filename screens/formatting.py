@@ -14,15 +14,22 @@ from rich.style import Style
 from rich.text import Text
 
 from console.hidden_text import REVEALED, reveal
+from console.untrusted import one_line
 
 #: How a hidden character's notation stands out in a text under review (no colour needed).
 HIDDEN_STYLE = Style(reverse=True)
 
 
-def revealed_text(text: str, style: Style | str = "", hidden_style: Style = HIDDEN_STYLE) -> Text:
+def revealed_text(text: str, style: Style | str = "", hidden_style: Style = HIDDEN_STYLE, *,
+                  line_limit: int | None = None) -> Text:
     """``text`` as a person deciding on it must read it: every hidden character shown
-    where it is (``␛``, ``⟨U+202E⟩``, in ``hidden_style``), never written raw, never markup."""
-    shown = Text(reveal(text), style=style)
+    where it is (``␛``, ``⟨U+202E⟩``, in ``hidden_style``), never written raw, never markup.
+    With ``line_limit``, folded onto one line of at most that many characters."""
+    shown_text = reveal(text)
+    if line_limit is not None:
+        # After reveal(): the controls str.split() counts as whitespace are notations by now.
+        shown_text = one_line(shown_text, line_limit)
+    shown = Text(shown_text, style=style)
     shown.highlight_regex(REVEALED, hidden_style)
     return shown
 

@@ -318,7 +318,8 @@ def _images(detail: PostDetail, styles: dict[str, Style]) -> list[RenderableType
             line.append(f" · cannot be used: {one_line(image.problem, 200)}", styles["removed"])
         elif image.attachment.alt_text.strip():
             line.append(" · alt: ")
-            line.append(one_line(image.attachment.alt_text, 400))
+            # Published with the image: shown with its hidden characters, on one line.
+            line.append(revealed_text(image.attachment.alt_text, line_limit=400))
         else:
             line.append(" · NO ALT TEXT", styles["removed"])
         parts.append(_indent(line))

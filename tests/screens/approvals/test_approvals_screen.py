@@ -304,3 +304,34 @@ def test_the_approver_sees_hidden_characters_where_they_are(team):
         assert "\u202e" not in raw and "\u200b" not in raw and foreign_controls(raw) == []
 
     run(team, "max", steps)
+
+
+def test_the_approver_sees_hidden_characters_in_an_images_alt_text(team, tmp_path):
+    from datetime import timedelta
+
+    from tests.actors import RoleActor
+    from tests.console.library_images import png
+
+    path = tmp_path / "shop.png"
+    path.write_bytes(png(shade=3))
+    library = team.workspace.library
+    asset = library.add_image(RoleActor("erin", "editor"), path, title="Shop", alt_text="Our shop\u202e on Main St")
+    library.approve(RoleActor("olivia", "owner"), asset.id)
+    mia, posts = team.session("mia"), team.workspace.posts
+    draft = posts.draft(mia, ["sandbox:northwind_en"], "Visit us", assets=[asset.id],
+                        proposed_at=team.clock() + timedelta(hours=6))
+    posts.submit(mia, draft.id)
+
+    async def steps(pilot, screen):
+        await pilot.press("enter")
+        await settle(pilot)
+        whole, raw = screen_render(pilot.app)
+        for _ in range(3):
+            await pilot.press("J")
+            await settle(pilot)
+            more, more_raw = screen_render(pilot.app)
+            whole, raw = whole + more, raw + more_raw
+        assert "alt: Our shop⟨U+202E⟩ on Main St" in whole
+        assert "\u202e" not in raw
+
+    run(team, "max", steps)
