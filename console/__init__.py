@@ -20,6 +20,7 @@ those names (``tests/test_layering.py`` keeps it so):
 Shared by all, at the top: ``errors.py``, ``records.py`` (times as stored,
 bulk results), ``config.py`` (``socops.toml``), ``governance.py``
 (``governance.toml``), ``paths.py``, ``notices.py``, ``tags.py``,
-``timeparse.py`` (times as typed), ``untrusted.py`` (platform text made safe),
+``timeparse.py`` (times as typed), ``hidden_text.py`` (the characters a reader
+cannot see, and how review screens show them), ``untrusted.py`` (platform text made safe),
 and ``workspace.py``, which opens the store and builds every service.
 """

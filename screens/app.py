@@ -21,13 +21,14 @@ from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.signal import Signal
 
 from console.errors import ConsoleError
+from console.hidden_text import remove_hidden
 from console.inbox import InboxCounts
 from console.untrusted import printable
 from console.worker import WorkerStatus
@@ -38,6 +39,7 @@ from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
+from screens.widgets.revealing_text_area import RevealingTextArea
 
 if TYPE_CHECKING:
     from console.permissions import Actor
@@ -230,6 +232,26 @@ class SocopsApp(App[None]):
                 key=key, cancelled=lambda: report(error)):
             return
         report(error)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            self._screen_paste(event)
+        await super().on_event(event)
+
+    def _screen_paste(self, paste: events.Paste) -> None:
+        """A one-line field (an Input) draws what it holds as it is: a pasted ESC or
+        U+202E would reach the terminal raw. Only the text editors show hidden
+        characters (:class:`RevealingTextArea`); anywhere else they are left out of the
+        paste, and the operator is told which."""
+        if isinstance(self.focused, RevealingTextArea):
+            return
+        kept, removed = remove_hidden(paste.text)
+        if removed:
+            paste.text = kept
+            shown = " ".join(removed)
+            self.notify(f"Left out the hidden characters of the pasted text ({shown[:60]}): "
+                        "this field cannot show them.",
+                        title="Pasted", severity="warning", markup=False, timeout=8)
 
     def run_with_step_up(self, call: Callable[[], object], **options) -> None:
         """Same as :meth:`call_service` (the name says what high-risk actions rely on)."""

@@ -7,6 +7,7 @@ import re
 import sys
 from datetime import datetime
 
+from console.hidden_text import HIDDEN_CHARACTERS
 from console.workspace import Workspace
 
 
@@ -22,16 +23,19 @@ def open_workspace() -> Workspace:
     return Workspace.open()
 
 
-# Characters JSON leaves raw that a terminal may act on: DEL, the C1 controls
-# (U+009B is CSI) and bidirectional overrides. As \u escapes they stay exact.
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Characters JSON leaves raw that a terminal may act on or a reader cannot see: DEL,
+# the C1 controls (U+009B is CSI), bidirectional controls and marks, and invisible
+# characters (console/hidden_text.py; json escapes the C0 controls itself). As \u
+# escapes they stay exact, and show.
+_UNSAFE_IN_JSON = re.compile(f"[{HIDDEN_CHARACTERS}]")
 
 
 def print_json(value: object) -> None:
     """One JSON object on one line; text from platforms can hold anything, so
     the characters a terminal would act on are written as escapes."""
     text = json.dumps(value, ensure_ascii=False, indent=None, default=_json_default)
-    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+    # json.dumps of the one character: a \u escape, a surrogate pair beyond U+FFFF.
+    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda match: json.dumps(match.group())[1:-1], text))
     sys.stdout.write("\n")
 
 

@@ -15,6 +15,7 @@ from console.inbox import parse_query
 from console.inbox import KINDS, STATUSES, InboxFilter, InboxItem
 from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
 from console.timeparse import parse_when
+from console.hidden_text import reveal
 from console.untrusted import one_line, printable
 
 
@@ -134,14 +135,16 @@ def show_item(args: argparse.Namespace) -> int:
               f"  assignee: {item.assignee or '-'}  tags: {', '.join(item.tags) or '-'}  version {item.version}")
         for message in thread:
             marker = ">" if message.id == item.id else " "
+            # The conversation is read closely: hidden characters are shown where they are
+            # (a spoofed right-to-left override must be seen), not dropped.
             print(f"{marker} {message.created_at:%Y-%m-%d %H:%M} {one_line(message.author_handle, 30)}: "
-                  f"{printable(message.text)}")
+                  f"{reveal(message.text)}")
             for reply in message.replies:
-                print(f"    reply by {reply.by} [{reply.status}] {printable(reply.text)}"
+                print(f"    reply by {reply.by} [{reply.status}] {reveal(reply.text)}"
                       + (f" ({printable(reply.error)})" if reply.error else "")
                       + (f" [acknowledged {', '.join(reply.acknowledged)}]" if reply.acknowledged else ""))
             for note in message.notes:
-                print(f"    note by {note.by} at {note.at:%H:%M}: {printable(note.text)}")
+                print(f"    note by {note.by} at {note.at:%H:%M}: {reveal(note.text)}")
     return 0
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from console.policy import Attachment, Draft, Target
 from console.posts import Post
-from console.untrusted import printable
 
 #: The editor slot of the main text (the others are platform names).
 ALL_PLATFORMS = ""
@@ -148,12 +147,13 @@ class PostForm:
 
 
 def form_from_post(post: Post, images: list[AttachedImage], when_text: str) -> PostForm:
-    """A form holding ``post`` as stored (text made safe for the terminal: a
-    control character typed through the CLI never reaches the editor)."""
+    """A form holding ``post`` exactly as stored: a hidden character typed through
+    the CLI stays, for the editor to show and the checks to report (dropping it
+    here would show a text other than the one that is saved)."""
     form = PostForm()
     form.targets = list(post.targets)
-    form.text = printable(post.text)
-    form.variants = {platform: printable(text) for platform, text in post.variants.items()}
+    form.text = post.text
+    form.variants = dict(post.variants)
     form.tags_text = ", ".join(post.tags)
     form.images = list(images)
     form.when_text = when_text

@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static
 
 from console.policy import CheckResult, Draft
 from console.permissions import POST_SUBMIT
@@ -39,6 +39,7 @@ from screens.compose.findings import CheckSummary, FindingsView, counters_text
 from screens.compose.images import AttachedImages, ImagePicker
 from screens.compose.targets import TargetList
 from screens.widgets.message_line import MessageLine
+from screens.widgets.revealing_text_area import RevealingTextArea
 from screens.widgets.status_bar import StatusBar
 
 log = logging.getLogger("socops.screens")
@@ -102,8 +103,8 @@ class ComposeScreen(PostingActions, PanelScreen):
                 yield Static(Text(""), id="compose-title")
                 yield Static(Text(""), id="compose-warning", classes="-empty")
                 yield TargetList(id="compose-targets")
-                yield TextArea("", soft_wrap=True, tab_behavior="focus", id="compose-text",
-                               placeholder="Write the post. Ctrl+R switches to a platform's own version.")
+                yield RevealingTextArea("", soft_wrap=True, tab_behavior="focus", id="compose-text",
+                                        placeholder="Write the post. Ctrl+R switches to a platform's own version.")
                 with Horizontal(id="compose-fields"):
                     yield Label("Tags", classes="compose--label")
                     yield Input(placeholder="e.g. promo", compact=True, select_on_focus=False,
@@ -120,8 +121,8 @@ class ComposeScreen(PostingActions, PanelScreen):
         yield Footer(compact=True)
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#compose-text", TextArea)
+    def editor(self) -> RevealingTextArea:
+        return self.query_one("#compose-text", RevealingTextArea)
 
     @property
     def actions(self) -> ComposeActions:
@@ -171,7 +172,7 @@ class ComposeScreen(PostingActions, PanelScreen):
         """Put the whole form into the widgets (after opening a post or starting anew)."""
         form = self.form
         self.slot = ALL_PLATFORMS
-        self.editor.load_text(form.text)
+        self.editor.load_written(form.text)
         self.query_one("#compose-tags", Input).value = form.tags_text
         self.query_one("#compose-when", Input).value = form.when_text
         self.query_one(AttachedImages).show(form.images)
@@ -280,9 +281,9 @@ class ComposeScreen(PostingActions, PanelScreen):
         zones.update(text, layout=False)
 
     # -- editing ---------------------------------------------------------------------
-    @on(TextArea.Changed, "#compose-text")
-    def _text_changed(self, event: TextArea.Changed) -> None:
-        self.form.set_slot_text(self.slot, event.text_area.text)
+    @on(RevealingTextArea.Changed, "#compose-text")
+    def _text_changed(self, event: RevealingTextArea.Changed) -> None:
+        self.form.set_slot_text(self.slot, self.editor.written_text)
         self._edited()
 
     @on(Input.Changed, "#compose-tags")
@@ -319,9 +320,10 @@ class ComposeScreen(PostingActions, PanelScreen):
         self._schedule_check()
 
     def _switch_slot(self, slot: str) -> None:
-        self.form.set_slot_text(self.slot, self.editor.text)  # a change not yet reported by TextArea.Changed
+        # A change not yet reported by TextArea.Changed.
+        self.form.set_slot_text(self.slot, self.editor.written_text)
         self.slot = slot
-        self.editor.load_text(self.form.slot_text(slot))
+        self.editor.load_written(self.form.slot_text(slot))
         self._show_slot()
 
     # -- the live check ------------------------------------------------------------------
@@ -406,11 +408,14 @@ class ComposeScreen(PostingActions, PanelScreen):
         if slot != self.slot:
             self._switch_slot(slot)
         source = self._source_for(finding.platform)
-        if self.editor.text != source:
+        editor = self.editor
+        if editor.written_text != source:
             self.say("The text changed since the last check; press F8 again in a moment.")
             return
-        self.editor.selection = _span_selection(source, finding.start, finding.end)
-        self.editor.focus()
+        # The editor shows hidden characters as notations: select the finding where it is shown.
+        editor.selection = _span_selection(editor.text, editor.shown_offset(source, finding.start),
+                                           editor.shown_offset(source, finding.end))
+        editor.focus()
         self.say(f"{finding.rule_id}: {finding.message} ({self._finding_index + 1}/{len(spans)})",
                  severity="error" if finding.blocks else "warning")
 

@@ -200,3 +200,14 @@ def test_account_commands(capsys, operator, monkeypatch):
     operator("rosa")
     code, _, err = run(capsys, "account", "remove", "bluesky:brand")
     assert code == 1 and "needs account.manage" in err
+
+
+def test_print_json_escapes_every_hidden_character_and_stays_exact(capsys):
+    from console.cli.common import print_json
+
+    value = {"text": "a\u202eb\u200bc \ufeff👨\u200d👩 \U000e0067\x1b[2J\x9b\x7f end"}
+    print_json(value)
+    out = capsys.readouterr().out
+    assert json.loads(out) == value
+    assert re.findall(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\ufeff\U000e0000-\U000e007f]", out) == ["\n"]
+    assert "\\u202e" in out and "\\udb40\\udc67" in out and "👨\\u200d👩" in out
