@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from console.graphemes import cut_graphemes
+
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-byte escapes (ESC + one char).
 _ESCAPE_SEQUENCE = re.compile(
@@ -43,8 +45,9 @@ def printable(text: str) -> str:
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """``printable`` text folded onto one line (for list rows), optionally cut."""
+    """``printable`` text folded onto one line (for list rows), optionally cut to
+    ``limit`` characters as a reader counts them (never inside an emoji sequence)."""
     flat = " ".join(printable(text).split())
     if limit is not None and len(flat) > limit:
-        return flat[: max(limit - 1, 0)] + "…"
+        return cut_graphemes(flat, limit)
     return flat
