@@ -171,3 +171,19 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
 
     asyncio.run(main())
+
+
+def test_the_footer_last_column_is_the_palette_key_after_a_resize(workspace, seeded):
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(75, 24)) as pilot:
+            await settle(pilot)
+            for width in (60, 70, 80):   # narrower than the keys, then wider again
+                await pilot.resize_terminal(width, 24)
+                await settle(pilot)
+                footer = app.screen.query_one("Footer")
+                palette = footer.query_one(".-command-palette")
+                assert palette.region.right == footer.region.right == width
+                assert screen_render(app)[0].splitlines()[-1].rstrip().endswith("^p palette")
+
+    asyncio.run(main())
