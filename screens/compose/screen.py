@@ -34,6 +34,7 @@ from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
 from screens.compose.posting import PostingActions
 from screens.compose.proposed_time import parse_proposed_time, zones_text
+from screens.conditions import ConditionBanner
 from screens.panel import PanelScreen, actor_may
 from screens.compose.findings import CheckSummary, FindingsView, counters_text
 from screens.compose.images import AttachedImages, ImagePicker
@@ -97,6 +98,7 @@ class ComposeScreen(PostingActions, PanelScreen):
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar()
+        yield ConditionBanner()
         with Container(id="compose-body"):
             with Vertical(id="compose-main"):
                 yield Static(Text(""), id="compose-title")

@@ -1,9 +1,10 @@
 """The one-line status bar at the top of every panel.
 
-Who is logged in and their role, what needs attention (a broken governance
-file), the workspace, the worker and sync state, and the inbox's headline
-counts. It reads the app's ``actor``, ``worker_status``, ``counts`` and
-``policy_problem``, so it never asks the services anything itself.
+Who is logged in and their role, what needs attention (the flags of the
+standing conditions, see :mod:`screens.conditions`), the workspace, the
+worker and sync state, and the inbox's headline counts. It reads the app's
+``actor``, ``worker_status``, ``counts`` and ``conditions``, so it never asks
+the services anything itself.
 
 The bar is a row of items, each with forms from longest to shortest. As the
 terminal narrows, items give way in the order of :data:`GIVE_WAY`: each
@@ -26,6 +27,7 @@ from console.graphemes import steady_width
 from console.inbox import InboxCounts
 from console.untrusted import one_line
 from console.worker import WorkerStatus
+from screens.conditions import ERROR
 from screens.formatting import clock_text, count_text
 
 #: Between the items on the left, and between the left and the counts when tight.
@@ -162,7 +164,7 @@ class StatusBar(Widget):
     def on_mount(self) -> None:
         self.watch(self.app, "worker_status", self._changed, init=False)
         self.watch(self.app, "counts", self._changed, init=False)
-        self.watch(self.app, "policy_problem", self._changed, init=False)
+        self.watch(self.app, "conditions", self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
         self.refresh()
@@ -184,9 +186,12 @@ class StatusBar(Widget):
         workspace_name = steady_width(one_line(workspace.config.name, 24))
         items.append(BarItem("workspace", (Text(f" {workspace_name} ", name_style),
                                            Text(f" {one_line(workspace_name, 6)} ", name_style))))
-        if getattr(app, "policy_problem", ""):
-            error = style("status-bar--error")
-            items.append(BarItem("flag", (Text("policy file broken", error), Text("policy!", error)), keep=True))
+        for condition in getattr(app, "conditions", ()):
+            if condition.flag:
+                flag_style = style(f"status-bar--{condition.severity}")
+                forms = (condition.long_flag or condition.flag, condition.flag)
+                items.append(BarItem("flag", tuple(Text(form, flag_style) for form in forms),
+                                     keep=condition.severity == ERROR))
         name, role = actor_label(getattr(app, "actor", None))
         if name:
             user = Text(steady_width(one_line(name, 20)), style("status-bar--user"))

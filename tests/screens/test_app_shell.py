@@ -151,7 +151,7 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
 
     async def main():
         app = quiet_app(workspace)
-        async with app.run_test(size=(160, 48)) as pilot:
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
             await settle(pilot)
             assert app.policy_problem == ""
             path.write_text(good.replace("[auth]", "[auth\n", 1), encoding="utf-8")
@@ -159,8 +159,10 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             await app.workers.wait_for_complete()
             await settle(pilot)
             assert f"version {version} stays in force" in app.policy_problem
-            assert "policy file broken" in screen_render(app)[0].splitlines()[0]
-            assert any("Governance file" == n.title for n in app._notifications)
+            lines = screen_render(app)[0].splitlines()
+            assert "policy file broken" in lines[0]
+            assert lines[1].startswith(" Governance file: ")     # the banner under the bar
+            assert not app.screen.query("Toast")                    # a standing condition, not a toast
             assert workspace.governance.version == version   # still in force: nothing went down
 
             path.write_text(good, encoding="utf-8")
@@ -168,7 +170,11 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             await app.workers.wait_for_complete()
             await settle(pilot)
             assert app.policy_problem == ""
-            assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
+            lines = screen_render(app)[0].splitlines()
+            assert "policy file broken" not in lines[0]
+            assert "Governance file" not in lines[1]
+            await pilot.pause()
+            assert [t.render().plain.splitlines()[0] for t in app.screen.query("Toast")] == ["Governance file"]
 
     asyncio.run(main())
 

@@ -8,6 +8,7 @@ import pytest
 from rich.text import Text
 
 from screens.widgets.status_bar import BarItem, bar_width, fit_bar
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401  (no "no keyring" flag)
 from tests.screens.helpers import quiet_app, screen_render, settle
 
 
@@ -20,7 +21,8 @@ def bar_line(app) -> str:
     (80, ["alice manager", "wk stopped", "36 open", "!29 breached"], ["wk st…", "unassigned"]),
     (60, ["alice manager", "wk stopped", "!29"], ["…│"]),
 ])
-def test_the_bar_keeps_the_user_and_role_and_whole_items(workspace, seeded, width, expected, absent):
+def test_the_bar_keeps_the_user_and_role_and_whole_items(workspace, seeded, memory_keyring, width, expected,
+                                                         absent):
     async def main():
         app = quiet_app(workspace)
         async with app.run_test(size=(width, 24)) as pilot:
@@ -35,13 +37,17 @@ def test_the_bar_keeps_the_user_and_role_and_whole_items(workspace, seeded, widt
     asyncio.run(main())
 
 
-def test_a_broken_policy_flag_and_the_user_stay_at_60_columns(workspace, seeded):
+def test_a_broken_policy_flag_and_the_user_stay_at_60_columns(workspace, seeded, memory_keyring):
+    path = workspace.governance.path
+
     async def main():
         app = quiet_app(workspace)
         async with app.run_test(size=(60, 24)) as pilot:
             await settle(pilot)
-            app.policy_problem = "line 3: expected ']'; version 1 stays in force"
-            await pilot.pause()
+            path.write_text(path.read_text(encoding="utf-8").replace("[auth]", "[auth\n", 1), encoding="utf-8")
+            app.refresh_store()     # the poll does this every half second
+            await app.workers.wait_for_complete()
+            await settle(pilot)
             line = bar_line(app)
             assert "policy!" in line and "alice manager" in line, line
 
