@@ -4,8 +4,8 @@ The app receives an open :class:`console.workspace.Workspace` (the CLI opens
 it) and owns what all panels share: the logged-in session, the worker thread,
 polling the store for other processes' writes, coalescing change bursts, the
 headline counts, the standing conditions (``screens.conditions``: flags in the
-status bar, never toasts), the help modal and the panel keys. Panels are
-registered in ``screens.panels``.
+status bar, never toasts), where toasts go (``screens.toasts``), the help modal
+and the panel keys. Panels are registered in ``screens.panels``.
 
 Created without an actor, the app shows the login screen first and starts
 the worker and the polling only once someone logged in. Service calls that
@@ -26,6 +26,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.signal import Signal
 
 from console.errors import ConsoleError
@@ -40,6 +41,8 @@ from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
+from screens.toasts import covering_toasts, face_away, withhold
+from screens.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
     from console.permissions import Actor
@@ -120,6 +123,8 @@ class SocopsApp(App[None]):
 
     # -- start and stop --------------------------------------------------------------
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._follow_screen_layout)
+        self._follow_screen_layout(self.screen)
         if self._initial_keymap:
             self.set_keymap(self._initial_keymap)
         self.title = f"socops · {self.workspace.config.name}"
@@ -272,6 +277,28 @@ class SocopsApp(App[None]):
                 message.status.detail or "the worker reported an error; see the log"), ERROR))
         else:
             self.clear_condition("worker")
+
+    # -- toasts ------------------------------------------------------------------------
+    def _follow_screen_layout(self, screen: Screen) -> None:
+        """Check the toasts after every layout of ``screen`` (a toast shown, a resize)."""
+        screen.screen_layout_refresh_signal.unsubscribe(self)
+        screen.screen_layout_refresh_signal.subscribe(self, self._keep_toasts_off_focus)
+
+    def on_notify(self) -> None:
+        face_away(self.screen)  # before the toast is drawn
+
+    def on_descendant_focus(self) -> None:
+        face_away(self.screen)
+
+    def _keep_toasts_off_focus(self, screen: Screen) -> None:
+        """Toasts go where the focused widget is not; one that covers it still goes to the
+        message line (a screen without one, a modal, keeps the toast)."""
+        face_away(screen)
+        message_lines = list(screen.query(MessageLine))
+        if not message_lines:
+            return
+        for toast in covering_toasts(screen):
+            message_lines[0].say(*withhold(toast))
 
     # -- changes from the store --------------------------------------------------------
     def _items_changed_elsewhere(self, ids: set[str]) -> None:

@@ -1,5 +1,5 @@
 """At 80x24 nothing covers the field being filled: standing conditions are flags and
-a banner, not toasts."""
+a banner, and a toast goes where the focused widget is not (or to the message line)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import asyncio
 from textual.widgets import Input
 
 from screens.conditions import ConditionBanner
+from screens.widgets.message_line import MessageLine
 from tests.console.identity_fixtures import memory_keyring, no_keyring, people  # noqa: F401
-from tests.screens.compose.compose_data import open_compose
+from tests.screens.compose.compose_data import compose_app, open_compose, prepare
 from tests.screens.helpers import screen_render, settle
 from tests.screens.session_helpers import fill, log_in, login_app
+
+LONG_ERROR = ("the post was not submitted: the approval route for @northwind_es needs a manager in LATAM, "
+              "and none is on duty; ask an owner to add one, then submit again")
 
 
 def drawn_toasts(app) -> list:
@@ -80,5 +84,46 @@ def test_logging_in_puts_no_toast_over_compose(workspace, people, no_keyring):
             await open_compose(pilot)
             assert not list(app.screen.query("Toast"))
             assert "keyring!" in screen_render(app)[0].splitlines()[0]   # the warning, as a flag
+
+    asyncio.run(main())
+
+
+def test_a_one_off_toast_keeps_off_the_focused_compose_field(workspace, memory_keyring):
+    prepare(workspace)
+
+    async def main():
+        app = compose_app(workspace)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            screen = await open_compose(pilot)
+            for selector in ("#compose-when", "#compose-tags", "#compose-targets"):
+                screen.query_one(selector).focus()
+                app.notify(LONG_ERROR, title="Not done", severity="error", markup=False)
+                await settle(pilot)
+                assert drawn_toasts(app), selector                # shown, where it covers nothing
+                assert_focus_clear(app)
+
+            # Tab on into the next field while the toasts are up: they move out of its way.
+            screen.query_one("#compose-tags").focus()
+            await settle(pilot)
+            assert_focus_clear(app)
+
+    asyncio.run(main())
+
+
+def test_a_toast_that_would_cover_the_editor_anywhere_goes_to_the_message_line(workspace, memory_keyring):
+    prepare(workspace)
+
+    async def main():
+        app = compose_app(workspace)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            screen = await open_compose(pilot)
+            screen.editor.focus()
+            # Taller than the rows above or below the editor.
+            app.notify(" ".join([LONG_ERROR] * 4), title="Not done", severity="error", markup=False)
+            await settle(pilot)
+            assert_focus_clear(app)
+            message = screen.query_one(MessageLine)
+            assert message.message.startswith("Not done: the post was not submitted")
+            assert message.severity == "error"
 
     asyncio.run(main())
