@@ -16,7 +16,7 @@ turn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -89,7 +89,7 @@ _WORKER_STYLES = {
 }
 
 
-def worker_forms(status: WorkerStatus, style) -> tuple[Text, ...]:
+def worker_forms(status: WorkerStatus, style: Callable[[str], Style]) -> tuple[Text, ...]:
     """The worker item, longest form first: ``worker running``, ``wk running``.
 
     ``style(name)`` gives the style of a component class. The one place that
