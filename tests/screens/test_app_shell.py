@@ -163,6 +163,13 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             assert "policy file broken" in lines[0]
             assert lines[1].startswith(" Governance file: ")     # the banner under the bar
             assert not app.screen.query("Toast")                    # a standing condition, not a toast
+            await pilot.press("f1")                                  # the help lists it in full
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            listed = app.screen.query_one(".help--conditions").render().plain
+            assert "Governance file: " + app.policy_problem in listed
+            await pilot.press("escape")
+            await pilot.pause()
             assert workspace.governance.version == version   # still in force: nothing went down
 
             path.write_text(good, encoding="utf-8")
