@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from console.graphemes import cut_graphemes
 from console.hidden_text import BIDI_CONTROLS, CONTROL_CHARACTERS
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
@@ -51,8 +52,9 @@ def printable(text: str) -> str:
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """``printable`` text folded onto one line (for list rows), optionally cut."""
+    """``printable`` text folded onto one line (for list rows), optionally cut to
+    ``limit`` characters as a reader counts them (never inside an emoji sequence)."""
     flat = " ".join(printable(text).split())
     if limit is not None and len(flat) > limit:
-        return flat[: max(limit - 1, 0)] + "…"
+        return cut_graphemes(flat, limit)
     return flat

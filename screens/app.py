@@ -3,8 +3,9 @@
 The app receives an open :class:`console.workspace.Workspace` (the CLI opens
 it) and owns what all panels share: the logged-in session, the worker thread,
 polling the store for other processes' writes, coalescing change bursts, the
-headline counts, the help modal and the panel keys. Panels are registered in
-``screens.panels``.
+headline counts, the standing conditions (``screens.conditions``: flags in the
+status bar, never toasts), where toasts go (``screens.toasts``), the help modal
+and the panel keys. Panels are registered in ``screens.panels``.
 
 Created without an actor, the app shows the login screen first and starts
 the worker and the polling only once someone logged in. Service calls that
@@ -25,6 +26,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.signal import Signal
 
 from console.errors import ConsoleError
@@ -33,6 +35,7 @@ from console.inbox import InboxCounts
 from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
+from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
 from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
@@ -40,6 +43,8 @@ from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
 from screens.widgets.revealing_text_area import RevealingTextArea
+from screens.toasts import covering_toasts, face_away, withhold
+from screens.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
     from console.permissions import Actor
@@ -79,6 +84,8 @@ class SocopsApp(App[None]):
     #: What is wrong with the governance file on disk ("" when it is valid); the
     #: last good version stays in force meanwhile.
     policy_problem: reactive[str] = reactive("")
+    #: What stays wrong until someone mends it: status-bar flags and the banner, not toasts.
+    conditions: reactive[tuple[Condition, ...]] = reactive(())
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
@@ -108,7 +115,6 @@ class SocopsApp(App[None]):
         self._flush_timer = None
         self._last_flush = 0.0
         self._refreshing = threading.Event()
-        self._last_problem = ""
         #: Published (on the UI thread, coalesced) with the ids of changed inbox items.
         self.items_changed_signal: Signal[set[str]] = Signal(self, "items-changed")
         #: Published every ``clock_tick_seconds`` so time-dependent views repaint.
@@ -119,16 +125,21 @@ class SocopsApp(App[None]):
 
     # -- start and stop --------------------------------------------------------------
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._follow_screen_layout)
+        self._follow_screen_layout(self.screen)
         if self._initial_keymap:
             self.set_keymap(self._initial_keymap)
         self.title = f"socops · {self.workspace.config.name}"
         self.worker_status = self.workspace.worker_status()
-        for warning in self.workspace.store_warnings():
-            self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
+        warnings = self.workspace.store_warnings()
+        if warnings:
+            self.set_condition(Condition(
+                "store", "Store", printable("; ".join(warnings)) + "; `socops doctor` says what to do",
+                flag="store!", long_flag="store warning"))
         self._show_policy_problem(self.workspace.governance.problem)
         if self.workspace.secrets.warning:
-            self.notify(printable(self.workspace.secrets.warning), title="Secrets", severity="warning",
-                        markup=False, timeout=20)
+            self.set_condition(Condition("secrets", "Secrets", printable(self.workspace.secrets.warning),
+                                         flag="keyring!", long_flag="no keyring"))
         if self.actor is not None:
             self._start_panels()
 
@@ -257,6 +268,14 @@ class SocopsApp(App[None]):
         """Same as :meth:`call_service` (the name says what high-risk actions rely on)."""
         self.call_service(call, **options)
 
+    def set_condition(self, condition: Condition) -> None:
+        """Show ``condition`` until :meth:`clear_condition` (replacing one of its key)."""
+        self.conditions = with_condition(self.conditions, condition)
+
+    def clear_condition(self, key: str) -> None:
+        if any(c.key == key for c in self.conditions):
+            self.conditions = without_condition(self.conditions, key)
+
     def _report_refusal(self, error: BaseException) -> None:
         self.notify(printable(str(error)), title="Not done", severity="error", markup=False, timeout=10)
 
@@ -273,11 +292,35 @@ class SocopsApp(App[None]):
         self.post_message(WorkerStatusChanged(status))
 
     def on_worker_status_changed(self, message: WorkerStatusChanged) -> None:
-        previous = self.worker_status
         self.worker_status = message.status
-        if message.status.state == "error" and message.status.detail != previous.detail:
-            self.notify(printable(message.status.detail or "the worker reported an error"), title="Worker",
-                        severity="error", markup=False, timeout=10)
+        if message.status.state == "error":
+            # The bar already says "wk error"; the banner says why and what to do.
+            self.set_condition(Condition("worker", "Worker", printable(
+                message.status.detail or "the worker reported an error; see the log"), ERROR))
+        else:
+            self.clear_condition("worker")
+
+    # -- toasts ------------------------------------------------------------------------
+    def _follow_screen_layout(self, screen: Screen) -> None:
+        """Check the toasts after every layout of ``screen`` (a toast shown, a resize)."""
+        screen.screen_layout_refresh_signal.unsubscribe(self)
+        screen.screen_layout_refresh_signal.subscribe(self, self._keep_toasts_off_focus)
+
+    def on_notify(self) -> None:
+        face_away(self.screen)  # before the toast is drawn
+
+    def on_descendant_focus(self) -> None:
+        face_away(self.screen)
+
+    def _keep_toasts_off_focus(self, screen: Screen) -> None:
+        """Toasts go where the focused widget is not; one that covers it still goes to the
+        message line (a screen without one, a modal, keeps the toast)."""
+        face_away(screen)
+        message_lines = list(screen.query(MessageLine))
+        if not message_lines:
+            return
+        for toast in covering_toasts(screen):
+            message_lines[0].say(*withhold(toast))
 
     # -- changes from the store --------------------------------------------------------
     def _items_changed_elsewhere(self, ids: set[str]) -> None:
@@ -324,24 +367,27 @@ class SocopsApp(App[None]):
                 self.call_from_thread(self._show_policy_problem, governance.problem)
         except Exception as error:  # reported, and retried on the next poll
             log.exception("refreshing the store failed")
-            self.call_from_thread(self._report_problem, f"could not read the store: {error}")
+            self.call_from_thread(self.set_condition, Condition(
+                "store-read", "Store", printable(f"could not read the store: {error}; trying again every "
+                                                 "poll, see the log"), ERROR, flag="store!",
+                long_flag="store unreadable"))
+        else:
+            if any(c.key == "store-read" for c in self.conditions):
+                self.call_from_thread(self.clear_condition, "store-read")
         finally:
             self._refreshing.clear()
 
     def _show_policy_problem(self, problem: str) -> None:
-        """Say that the governance file broke (or was mended); the status bar keeps saying it."""
+        """Show that the governance file broke, for as long as it is broken; say once that it was mended."""
         previous, self.policy_problem = self.policy_problem, problem
         if problem:
-            self.notify(printable(problem), title="Governance file", severity="error", markup=False,
-                        timeout=30)
-        elif previous:
-            self.notify(f"The governance file is valid again: version {self.workspace.governance.version} "
-                        "is in force.", title="Governance file", markup=False, timeout=10)
-
-    def _report_problem(self, text: str) -> None:
-        if text != self._last_problem:
-            self._last_problem = text
-            self.notify(printable(text), title="Store", severity="error", markup=False, timeout=10)
+            self.set_condition(Condition("policy", "Governance file", printable(problem), ERROR,
+                                         flag="policy!", long_flag="policy file broken"))
+        else:
+            self.clear_condition("policy")
+            if previous:
+                self.notify(f"The governance file is valid again: version {self.workspace.governance.version} "
+                            "is in force.", title="Governance file", markup=False, timeout=10)
 
     def _clock_tick(self) -> None:
         if not self.runs_worker:
@@ -368,7 +414,7 @@ class SocopsApp(App[None]):
             screen.dismiss(None)
             return
         title = screen.HELP_TITLE if isinstance(screen, PanelScreen) else "Keys"
-        self.push_screen(HelpScreen(title, help_rows(screen)))
+        self.push_screen(HelpScreen(title, help_rows(screen), self.conditions))
 
     def action_switch_panel(self, name: str) -> None:
         if self.check_action("switch_panel", (name,)):

@@ -27,6 +27,7 @@ from console.notices import NOTICES
 from console.permissions import POST_APPROVE, POST_DRAFT
 from console.posts import POSTS, Post
 from console.records import BulkResult
+from screens.conditions import ConditionBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
 from screens.panels import panel_named
@@ -119,6 +120,7 @@ class ApprovalsScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         workspace = self.workspace
         yield StatusBar()
+        yield ConditionBanner()
         yield NoticesBox(id="approvals-notices")
         with Container(id="approvals-body"):
             yield ApprovalQueue(self._post_or_none, workspace.clock, account_label=workspace.account_handle,

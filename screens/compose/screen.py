@@ -34,6 +34,7 @@ from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
 from screens.compose.posting import PostingActions
 from screens.compose.proposed_time import parse_proposed_time, zones_text
+from screens.conditions import ConditionBanner
 from screens.panel import PanelScreen, actor_may
 from screens.compose.findings import CheckSummary, FindingsView, counters_text
 from screens.compose.images import AttachedImages, ImagePicker
@@ -48,6 +49,9 @@ log = logging.getLogger("socops.screens")
 CHECK_DELAY = 0.05
 #: From this width the findings sit beside the editor instead of below it.
 SIDE_BY_SIDE_WIDTH = 120
+#: Below this height the targets and the findings get fewer rows, so that the
+#: editor, the fields and the time hint under them all keep theirs.
+SHORT_HEIGHT = 24
 
 
 class DraftChecked(Message):
@@ -98,6 +102,7 @@ class ComposeScreen(PostingActions, PanelScreen):
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar()
+        yield ConditionBanner()
         with Container(id="compose-body"):
             with Vertical(id="compose-main"):
                 yield Static(Text(""), id="compose-title")
@@ -110,7 +115,7 @@ class ComposeScreen(PostingActions, PanelScreen):
                     yield Input(placeholder="e.g. promo", compact=True, select_on_focus=False,
                                 id="compose-tags")
                     yield Label("When", classes="compose--label")
-                    yield Input(placeholder="e.g. 2026-11-27 10:00 or tomorrow 10:00", compact=True,
+                    yield Input(placeholder="e.g. tomorrow 10:00 or 2026-11-27 10:00", compact=True,
                                 select_on_focus=False, id="compose-when")
                 yield Static(Text(""), id="compose-zones")
                 yield AttachedImages(id="compose-images")
@@ -141,6 +146,7 @@ class ComposeScreen(PostingActions, PanelScreen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
+        self.set_class(self.size.height < SHORT_HEIGHT, "-short")
         if self.is_mounted:
             self._show_targets()
 
@@ -190,7 +196,8 @@ class ComposeScreen(PostingActions, PanelScreen):
         targets = self.query_one(TargetList)
         targets.show(listed, self.form.targets, self._proposed_at(quiet=True), self.app.display_tz)  # type: ignore[attr-defined]
         # At 80x24 the editor needs the room: a few rows (the list scrolls), more on a big screen.
-        targets.styles.height = 1 + min(max(len(listed), 1), 4 if self.size.height < 30 else 10)
+        rows = 2 if self.size.height < SHORT_HEIGHT else 4 if self.size.height < 30 else 10
+        targets.styles.height = 1 + min(max(len(listed), 1), rows)
         self._show_zones()
 
     def _show_title(self) -> None:
@@ -265,7 +272,7 @@ class ComposeScreen(PostingActions, PanelScreen):
             zones.update(Text(str(error), "bold red"), layout=False)
             return
         if moment is None:
-            zones.update(Text("No time proposed yet: type one under When (needed to submit).", "dim"),
+            zones.update(Text("No time yet: type one under When (needed to submit).", "dim"),
                          layout=False)
             return
         targets = [self.accounts[t] for t in self.form.targets if t in self.accounts]

@@ -24,6 +24,7 @@ from console.permissions import INBOX_REPLY, INBOX_TRIAGE
 from console.inbox import ReplyNeedsAcknowledgement
 from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
 from console.untrusted import one_line, printable
+from screens.conditions import ConditionBanner
 from screens.formatting import clock_text, count_text
 from screens.inbox.actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox.commands import inbox_commands
@@ -106,6 +107,7 @@ class InboxScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         workspace = self.workspace
         yield StatusBar()
+        yield ConditionBanner()
         with Container(id="inbox-body"):
             yield InboxList(
                 self._item_or_none,
