@@ -35,7 +35,7 @@ from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
 from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
-from screens.panel import Panel, PanelScreen, actor_may
+from screens.panel import Panel, PanelScreen
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
 
@@ -179,7 +179,7 @@ class SocopsApp(App[None]):
 
     def may_open(self, panel: Panel) -> bool:
         """Whether the logged-in user's role lets them see ``panel`` (the service still decides)."""
-        return self.actor is not None and (not panel.permission or actor_may(self.actor, panel.permission))
+        return self.actor is not None and panel.open_to(self.actor)
 
     @property
     def at_gate(self) -> bool:
