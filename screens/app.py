@@ -3,7 +3,8 @@
 The app receives an open :class:`console.workspace.Workspace` (the CLI opens
 it) and owns what all panels share: the logged-in session, the worker thread,
 polling the store for other processes' writes, coalescing change bursts, the
-headline counts, the help modal and the panel keys. Panels are registered in
+headline counts, the person's unread notices, the help modal and the panel
+keys. Panels are registered in
 ``screens.panels``.
 
 Created without an actor, the app shows the login screen first and starts
@@ -34,7 +35,7 @@ from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
 from screens.login.screen import LoginScreen
-from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
+from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
@@ -77,6 +78,8 @@ class SocopsApp(App[None]):
     #: What is wrong with the governance file on disk ("" when it is valid); the
     #: last good version stays in force meanwhile.
     policy_problem: reactive[str] = reactive("")
+    #: The logged-in person's unread notices (decisions on their posts), for the status bar.
+    unread_notices: reactive[int] = reactive(0)
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
@@ -147,6 +150,10 @@ class SocopsApp(App[None]):
             return
         self._started = True
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
+        # Decisions on this person's posts, made here or in another process, show
+        # as a count in the status bar: on every panel, covering nothing.
+        self.workspace.notices.on_changed(self.actor.name, lambda: self.post_message(NoticesChanged()))
+        self._count_notices()
         if self.runs_worker:
             self.run_worker(self._run_background_worker, thread=True, group="background-worker",
                             name="inbox worker", exit_on_error=False)
@@ -337,6 +344,18 @@ class SocopsApp(App[None]):
 
     def on_counts_counted(self, message: CountsCounted) -> None:
         self.counts = message.counts
+
+    def on_notices_changed(self, _message: NoticesChanged) -> None:
+        self._count_notices()
+
+    @work(thread=True, exclusive=True, group="notice-count", exit_on_error=False)
+    def _count_notices(self) -> None:
+        actor = self.actor
+        if actor is not None:
+            self.post_message(NoticesCounted(self.workspace.notices.unread_count(actor.name)))
+
+    def on_notices_counted(self, message: NoticesCounted) -> None:
+        self.unread_notices = message.unread
 
     # -- keys --------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -1,8 +1,9 @@
 """The one-line status bar at the top of every panel.
 
-Workspace name, who is logged in, worker and sync state, and the inbox's
-headline counts. It reads the app's ``actor``, ``worker_status`` and
-``counts``, so it never asks the services anything itself.
+Workspace name, who is logged in and their unread notices, worker and sync
+state, and the inbox's headline counts. It reads the app's ``actor``,
+``unread_notices``, ``worker_status`` and ``counts``, so it never asks the
+services anything itself.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class StatusBar(Widget):
         self.watch(self.app, "worker_status", self._changed, init=False)
         self.watch(self.app, "counts", self._changed, init=False)
         self.watch(self.app, "policy_problem", self._changed, init=False)
+        self.watch(self.app, "unread_notices", self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
         self.refresh()
@@ -110,6 +112,11 @@ class StatusBar(Widget):
             left.append(one_line(name, 20), style("status-bar--user"))
             if role:
                 left.append(f" {one_line(role, 16)}", muted)
+            left.append(" │ ", muted)
+        unread = getattr(app, "unread_notices", 0)
+        if unread:
+            # Before the worker and sync, which are cut first at 80 columns.
+            left.append(f"{count_text(unread)} notice{'s' if unread != 1 else ''}", style("status-bar--warning"))
             left.append(" │ ", muted)
         state = _WORKER_LABELS.get(status.state, status.state)
         state_style = {
