@@ -170,6 +170,7 @@ class ApprovalsScreen(PanelScreen):
         if not self.may_approve:
             # Nothing waits for them here: their own posts are what this panel is for.
             self.view = MINE
+        if self.view == MINE:   # not an approver, or asked for before the panel first showed
             self.set_class(True, "-mine")
             self.queue.set_ids([], MINE)
             self.refresh_bindings()
@@ -442,6 +443,9 @@ class ApprovalsScreen(PanelScreen):
         self._switch_view(QUEUE, "Posts waiting for you")
 
     def _switch_view(self, view: str, message: str) -> None:
+        if not self.is_mounted:
+            self.view = view    # on_mount shows it
+            return
         if view != self.view:
             self.view = view
             self.query_one(NoticesBox).clear()

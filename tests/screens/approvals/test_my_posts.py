@@ -130,3 +130,22 @@ def test_a_rejected_post_offers_a_copy_into_a_new_draft(team):
         assert team.workspace.posts.get(post.id).status == REJECTED   # the original stays as it was
 
     run(team, "ed", steps)
+
+
+def test_from_compose_the_palette_leads_an_approver_to_their_own_drafts(team):
+    draft = team.workspace.posts.draft(team.session("mia"), [EN], "Autumn colours are in.")
+
+    async def steps(pilot):
+        await press(pilot, "6")
+        assert isinstance(pilot.app.screen, ComposeScreen)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"my posts")
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, ApprovalsScreen) and screen.view == MINE   # an approver starts on the queue
+        assert screen.queue.ids == [draft.id]
+        await press(pilot, "enter")
+        assert isinstance(pilot.app.screen, ComposeScreen) and pilot.app.screen.form.post_id == draft.id
+
+    run(team, "mia", steps)
