@@ -107,16 +107,16 @@ class StatusBar(Widget):
         if getattr(app, "policy_problem", ""):
             left.append("policy file broken" if wide else "policy!", style("status-bar--error"))
             left.append(" │ ", muted)
+        unread = getattr(app, "unread_notices", 0)
+        if unread:
+            # Decisions on the person's posts: early, so that a long name cannot cut them off at 80 columns.
+            left.append(f"{count_text(unread)} notice{'s' if unread != 1 else ''}", style("status-bar--warning"))
+            left.append(" │ ", muted)
         name, role = actor_label(getattr(app, "actor", None))
         if name:
             left.append(one_line(name, 20), style("status-bar--user"))
             if role:
                 left.append(f" {one_line(role, 16)}", muted)
-            left.append(" │ ", muted)
-        unread = getattr(app, "unread_notices", 0)
-        if unread:
-            # Before the worker and sync, which are cut first at 80 columns.
-            left.append(f"{count_text(unread)} notice{'s' if unread != 1 else ''}", style("status-bar--warning"))
             left.append(" │ ", muted)
         state = _WORKER_LABELS.get(status.state, status.state)
         state_style = {
