@@ -103,11 +103,13 @@ def test_a_post_sent_back_is_reopened_edited_and_resubmitted(team):
         await press(pilot, "e")
         compose = pilot.app.screen
         assert isinstance(compose, ComposeScreen) and compose.form.status == CHANGES_REQUESTED
+        assert "max asked for changes: Name the jacket" in shown(pilot)   # still in sight while editing
         compose.editor.move_cursor(compose.editor.document.end)
         await press(pilot, *" The Ridge")
         await press(pilot, "ctrl+o")
         after = team.workspace.posts.get(post.id)
         assert after.status == IN_REVIEW and after.stage == 0 and after.text.endswith("The Ridge")
+        assert "asked for changes" not in shown(pilot)                    # answered: submitted again
         await press(pilot, "escape", "2")          # out of the editor, where 2 is a character
         assert "in review 1/1" in shown(pilot)
 
