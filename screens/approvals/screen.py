@@ -31,7 +31,6 @@ from console.errors import ConsoleError
 from console.notices import NOTICES
 from console.permissions import POST_APPROVE, POST_DRAFT
 from console.posts import POSTS, Post
-from screens.approvals.own_posts import COPIED, REOPENED, OwnPosts
 from console.records import BulkResult
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
@@ -39,6 +38,7 @@ from screens.panel import PanelScreen, actor_may
 from screens.approvals.decisions import ApprovalDecisions
 from screens.approvals.loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
 from screens.approvals.notices import NoticesBox
+from screens.approvals.own_posts import COPIED, REOPENED, OwnPosts
 from screens.approvals.queue import MINE, QUEUE, ApprovalQueue
 from screens.widgets.message_line import MessageLine
 from screens.approvals.post_detail import PostDetailView, load_post_detail, post_detail_renderable
