@@ -3,9 +3,10 @@
 The app receives an open :class:`console.workspace.Workspace` (the CLI opens
 it) and owns what all panels share: the logged-in session, the worker thread,
 polling the store for other processes' writes, coalescing change bursts, the
-headline counts, the standing conditions (``screens.conditions``: flags in the
-status bar, never toasts), where toasts go (``screens.toasts``), the help modal
-and the panel keys. Panels are registered in ``screens.panels``.
+headline counts, the person's unread notices, the standing conditions
+(``screens.conditions``: flags in the status bar, never toasts), where toasts
+go (``screens.toasts``), the help modal and the panel keys. Panels are
+registered in ``screens.panels``.
 
 Created without an actor, the app shows the login screen first and starts
 the worker and the polling only once someone logged in. Service calls that
@@ -38,8 +39,8 @@ from screens.commands import PanelCommands
 from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
 from screens.login.screen import LoginScreen
-from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
-from screens.panel import Panel, PanelScreen, actor_may
+from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
+from screens.panel import Panel, PanelScreen
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
 from screens.widgets.revealing_text_area import RevealingTextArea
@@ -86,6 +87,8 @@ class SocopsApp(App[None]):
     policy_problem: reactive[str] = reactive("")
     #: What stays wrong until someone mends it: status-bar flags and the banner, not toasts.
     conditions: reactive[tuple[Condition, ...]] = reactive(())
+    #: The logged-in person's unread notices (decisions on their posts), for the status bar.
+    unread_notices: reactive[int] = reactive(0)
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
@@ -160,6 +163,10 @@ class SocopsApp(App[None]):
             return
         self._started = True
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
+        # Decisions on this person's posts, made here or in another process, show
+        # as a count in the status bar: on every panel, covering nothing.
+        self.workspace.notices.on_changed(self.actor.name, lambda: self.post_message(NoticesChanged()))
+        self._count_notices()
         if self.runs_worker:
             self.run_worker(self._run_background_worker, thread=True, group="background-worker",
                             name="worker jobs", exit_on_error=False)
@@ -192,7 +199,7 @@ class SocopsApp(App[None]):
 
     def may_open(self, panel: Panel) -> bool:
         """Whether the logged-in user's role lets them see ``panel`` (the service still decides)."""
-        return self.actor is not None and (not panel.permission or actor_may(self.actor, panel.permission))
+        return self.actor is not None and panel.open_to(self.actor)
 
     @property
     def at_gate(self) -> bool:
@@ -405,6 +412,18 @@ class SocopsApp(App[None]):
 
     def on_counts_counted(self, message: CountsCounted) -> None:
         self.counts = message.counts
+
+    def on_notices_changed(self, _message: NoticesChanged) -> None:
+        self._count_notices()
+
+    @work(thread=True, exclusive=True, group="notice-count", exit_on_error=False)
+    def _count_notices(self) -> None:
+        actor = self.actor
+        if actor is not None:
+            self.post_message(NoticesCounted(self.workspace.notices.unread_count(actor.name)))
+
+    def on_notices_counted(self, message: NoticesCounted) -> None:
+        self.unread_notices = message.unread
 
     # -- keys --------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from console.policy import Attachment, Draft, Target
-from console.posts import Post
+from console.posts import CHANGES_REQUESTED, Post
+from console.untrusted import one_line
 
 #: The editor slot of the main text (the others are platform names).
 ALL_PLATFORMS = ""
@@ -70,6 +71,9 @@ class PostForm:
         self.tags_text = ""
         self.images: list[AttachedImage] = []
         self.when_text = ""
+        #: What the approvers asked for when the post came back ("" otherwise): kept in
+        #: sight while the author answers it.
+        self.asked = ""
         self._saved = self.content()
 
     # -- unsaved changes -----------------------------------------------------------------
@@ -158,4 +162,9 @@ def form_from_post(post: Post, images: list[AttachedImage], when_text: str) -> P
     form.images = list(images)
     form.when_text = when_text
     form.mark_saved(post.id, post.version, post.status)
+    if post.status == CHANGES_REQUESTED:
+        asked = next((entry for entry in reversed(post.history) if entry.action == "changes"), None)
+        if asked is not None:
+            # Two lines at most at 80 columns: the whole note is in the Approvals panel.
+            form.asked = f"{one_line(asked.by, 30)} asked for changes: {one_line(asked.note, 120)}"
     return form

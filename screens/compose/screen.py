@@ -28,7 +28,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from console.policy import CheckResult, Draft
 from console.permissions import POST_SUBMIT
-from console.posts import APPROVED, IN_REVIEW, STATUS_LABELS
+from console.posts import APPROVED, CHANGES_REQUESTED, IN_REVIEW, STATUS_LABELS
 from console.untrusted import one_line
 from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
@@ -217,13 +217,16 @@ class ComposeScreen(PostingActions, PanelScreen):
             self.query_one("#compose-title", Static).update(text, layout=False)
 
     def _show_warning(self) -> None:
-        """An approved post (or one past its first stage) goes back to stage one when edited."""
+        """An approved post (or one in review) goes back to stage one when edited; a post
+        sent back shows what the approvers asked for."""
         warning = self.query_one("#compose-warning", Static)
         message = ""
         if self.form.status == APPROVED:
             message = "Approved: saving a change sends it back to the first approval stage."
         elif self.form.status == IN_REVIEW:
             message = "In review: saving a change sends it back to the first approval stage."
+        elif self.form.status == CHANGES_REQUESTED and self.form.asked:
+            message = f"{self.form.asked} · Ctrl+O submits it again"
         warning.update(Text(message))
         warning.set_class(not message, "-empty")
 

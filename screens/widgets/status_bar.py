@@ -1,10 +1,11 @@
 """The one-line status bar at the top of every panel.
 
 Who is logged in and their role, what needs attention (the flags of the
-standing conditions, see :mod:`screens.conditions`), the workspace, the
-worker and sync state, and the inbox's headline counts. It reads the app's
-``actor``, ``worker_status``, ``counts`` and ``conditions``, so it never asks
-the services anything itself.
+standing conditions, see :mod:`screens.conditions`), the person's unread
+notices, the workspace, the worker and sync state, and the inbox's headline
+counts. It reads the app's ``actor``, ``worker_status``, ``counts``,
+``conditions`` and ``unread_notices``, so it never asks the services anything
+itself.
 
 The bar is a row of items, each with forms from longest to shortest. As the
 terminal narrows, items give way in the order of :data:`GIVE_WAY`: each
@@ -46,6 +47,7 @@ GIVE_WAY = (
     "sync",          # dropped
     "unassigned",    # dropped
     "workspace",     # cut to a few letters
+    "notices",       # 2 notices -> 2 ntc
     "breached",      # !137 breached -> !137
     "due_soon",      # dropped
     "workspace",     # dropped
@@ -53,6 +55,7 @@ GIVE_WAY = (
     "reconnect",     # reconnect @a, @b -> reconnect 2
     "flag",          # a warning's flag dropped (an error's stays)
     "worker",        # dropped
+    "notices",       # dropped
     "breached",      # dropped
 )
 
@@ -171,6 +174,7 @@ class StatusBar(Widget):
         self.watch(self.app, "worker_status", self._changed, init=False)
         self.watch(self.app, "counts", self._changed, init=False)
         self.watch(self.app, "conditions", self._changed, init=False)
+        self.watch(self.app, "unread_notices", self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
         self.refresh()
@@ -198,6 +202,13 @@ class StatusBar(Widget):
                 forms = (condition.long_flag or condition.flag, condition.flag)
                 items.append(BarItem("flag", tuple(Text(form, flag_style) for form in forms),
                                      keep=condition.severity == ERROR))
+        unread = getattr(app, "unread_notices", 0)
+        if unread:
+            # Decisions on the person's posts, read in the Approvals panel (key 2).
+            notice_style = style("status-bar--warning")
+            items.append(BarItem("notices", (Text(f"{count_text(unread)} notice{'s' if unread != 1 else ''}",
+                                                  notice_style),
+                                             Text(f"{count_text(unread)} ntc", notice_style))))
         name, role = actor_label(getattr(app, "actor", None))
         if name:
             user = Text(steady_width(one_line(name, 20)), style("status-bar--user"))
