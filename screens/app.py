@@ -33,6 +33,7 @@ from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
+from screens.key_order import OrderedKeys
 from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen, actor_may
@@ -57,7 +58,7 @@ CLOCK_TICK_SECONDS = 15.0
 LOGIN_MODE = "login"
 
 
-class SocopsApp(App[None]):
+class SocopsApp(OrderedKeys, App[None]):
     """Keyboard-driven console for a brand's social media team."""
 
     CSS_PATH = "app.tcss"

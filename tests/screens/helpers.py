@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import timezone
 
 from rich.console import Console
+from textual import events
+from textual.keys import key_to_character
 
 from screens.app import SocopsApp, make_app
 from tests.actors import RoleActor
@@ -29,13 +32,30 @@ async def settle(pilot) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running and w.group != "background-worker"]
-        timers = app.has_pending_changes or getattr(app.screen, "detail_pending", False)
+        timers = (app.has_pending_changes or getattr(app.screen, "detail_pending", False)
+                  or app.keys_waiting)
         if not busy and not timers:
             await pilot.pause()
             return
         if timers:
             await pilot.pause(0.05)
     raise AssertionError("the app did not settle")
+
+
+def type_ahead(pilot, *keys: str) -> None:
+    """Put ``keys`` into the app's queue all at once, as a terminal delivers what was
+    typed ahead over a slow link (``pilot.press`` waits after each key). Each is a
+    key name ("tab", "enter") or a character; wait with :func:`settle`."""
+    app = pilot.app
+    for key in keys:
+        if len(key) == 1:
+            character = key
+            name = key if key.isalnum() else unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+        else:
+            name, character = key, key_to_character(key)
+        event = events.Key(name, character)
+        event.set_sender(app)
+        app.post_message(event)
 
 
 def screen_render(app) -> tuple[str, str]:
