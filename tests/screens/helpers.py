@@ -16,12 +16,14 @@ from tests.actors import RoleActor
 
 
 def quiet_app(workspace, actor=None, **options) -> SocopsApp:
-    """An app for tests: no worker thread, no polling timers, times in UTC;
+    """An app for tests: no worker thread, no polling timers, unsaved work written
+    only on quitting, times in UTC;
     acting as ``actor`` (default: alice, a manager)."""
     options.setdefault("run_worker", False)
     options.setdefault("display_tz", timezone.utc)
     options.setdefault("poll_seconds", None)
     options.setdefault("clock_tick_seconds", None)
+    options.setdefault("autosave_seconds", None)
     return make_app(workspace, actor or RoleActor(workspace.operator, "manager"), **options)
 
 
