@@ -18,7 +18,10 @@ when it is back at the app, the key has been handled all the way up. It goes
 round once more from the focused widget, behind the messages the key's action
 posted (an Input's ``Submitted``, whose handler moves the focus), and each
 round ends with ``call_later``, behind the focus changes queued meanwhile.
-Only then is the next key routed, to the widget that has the focus now.
+Only then is the next key routed, to the widget that has the focus now. A
+screen pushed, popped or switched to meanwhile starts the round again from the
+new screen's focus (the old path may be gone), and a round that does not come
+back in time lets the next key go on as Textual alone would route it.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from textual.timer import Timer
 #: Rounds up the focus path before the next key: the key itself, then the
 #: messages its action posted (their handlers move the focus).
 ROUNDS = 2
-#: A round whose message was lost on the way (a widget on the path was removed)
-#: holds the keys behind it this long at most.
+#: A round whose message was lost on the way (a widget on the path was removed),
+#: or waits behind a busy widget, holds the keys behind it this long at most.
 LOST_SECONDS = 0.5
 
 
