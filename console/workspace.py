@@ -27,6 +27,7 @@ from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.paths import WorkspacePaths, workspace_paths
+from console.unsaved import UnsavedWork
 from console.permissions import POST_APPROVE, Scope
 from console.posts import POST_COLLECTIONS
 from console.posts import PostService
@@ -123,6 +124,8 @@ class Workspace:
         self.approvals = ApprovalService(store, self.audit, clock, self.posts,
                                          policy=lambda: self.governance.content, notices=self.notices)
         self.worker_lock = WorkerLock(paths.worker_lock)
+        #: What people were writing when their console closed (console/unsaved.py).
+        self.unsaved = UnsavedWork(paths.state_dir / "unsaved", clock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
         self._loop_active = False

@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
@@ -38,6 +39,7 @@ from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
+from screens.key_order import OrderedKeys
 from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen
@@ -46,6 +48,8 @@ from screens.session_guard import SessionGuard
 from screens.widgets.revealing_text_area import RevealingTextArea
 from screens.toasts import covering_toasts, face_away, withhold
 from screens.widgets.message_line import MessageLine
+from screens.unsaved import AUTOSAVE_SECONDS, WorkKeeper
+from screens.widgets.quit_prompt import DISCARD, KEEP, QuitPrompt
 
 if TYPE_CHECKING:
     from console.permissions import Actor
@@ -65,7 +69,7 @@ CLOCK_TICK_SECONDS = 15.0
 LOGIN_MODE = "login"
 
 
-class SocopsApp(App[None]):
+class SocopsApp(OrderedKeys, App[None]):
     """Keyboard-driven console for a brand's social media team."""
 
     CSS_PATH = "app.tcss"
@@ -93,9 +97,11 @@ class SocopsApp(App[None]):
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
                  poll_seconds: float | None = POLL_SECONDS,
-                 clock_tick_seconds: float | None = CLOCK_TICK_SECONDS) -> None:
+                 clock_tick_seconds: float | None = CLOCK_TICK_SECONDS,
+                 autosave_seconds: float | None = AUTOSAVE_SECONDS) -> None:
         """``actor`` None shows the login screen first; ``display_tz`` None shows local
-        time; ``poll_seconds`` None disables polling (tests)."""
+        time; ``poll_seconds`` None disables polling, ``autosave_seconds`` None writes
+        unsaved work only on quitting (tests)."""
         # Read by App.__init__: with nobody logged in, no panel may compose yet.
         self.DEFAULT_MODE = DEFAULT_PANEL if actor is not None else LOGIN_MODE
         super().__init__()
@@ -108,6 +114,8 @@ class SocopsApp(App[None]):
         self._started = False
         #: Shows the lock screen, step-up and policy prompts when the session asks for them.
         self.session_guard = SessionGuard(self)
+        #: Keeps what the logged-in person is writing (screens/unsaved.py).
+        self.unsaved = WorkKeeper(self, workspace.unsaved, delay=autosave_seconds)
         self.runs_worker = run_worker
         self.display_tz = display_tz
         self.poll_seconds = poll_seconds
@@ -162,6 +170,7 @@ class SocopsApp(App[None]):
         if self._started:
             return
         self._started = True
+        self._recover_unsaved_work()
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
         # Decisions on this person's posts, made here or in another process, show
         # as a count in the status bar: on every panel, covering nothing.
@@ -181,12 +190,63 @@ class SocopsApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_worker.set()
+        try:
+            self.unsaved.keep_now()  # however the console closes (a dropped SSH link too)
+        except Exception:  # noqa: BLE001 - closing must not fail on it; autosave kept most
+            log.exception("keeping the unsaved work failed")
         logout = getattr(self.actor, "logout", None)
         if self._own_session and callable(logout):
             try:
                 logout()  # one audit event; the process is ending
             except Exception:  # noqa: BLE001 - leaving must not fail on it
                 log.exception("recording the logout failed")
+
+    # -- unsaved work --------------------------------------------------------------------
+    def _recover_unsaved_work(self) -> None:
+        """What the same person left unsaved in an earlier session comes back with them."""
+        name = self.actor.name  # type: ignore[union-attr]
+        try:
+            self.unsaved.start(name)
+        except Exception as error:  # noqa: BLE001 - the console works on; the files stay where they are
+            log.exception("reading the unsaved work of %s failed", name)
+            self.notify(printable(f"Could not read {name}'s unsaved work from an earlier session ({error}); "
+                                  "it stays on disk, see the log."), title="Unsaved work",
+                        severity="error", markup=False, timeout=20)
+            return
+        recovered = self.unsaved.describe()
+        if recovered:
+            self.notify(printable(f"Back from your last session, not saved yet: {'; '.join(recovered)}."),
+                        title="Unsaved work", markup=False, timeout=15)
+
+    def on_text_area_changed(self, _event) -> None:
+        """A reply, note or post being written (they bubble up here): keep it soon."""
+        self.unsaved.changed()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit; with unsaved work, ask whether to keep it (kept without asking
+        at a lock screen, where whoever is at the keyboard may not be its author)."""
+        work = self.unsaved.describe()
+        if not work:
+            self.exit()
+            return
+        if self.at_gate or isinstance(self.screen, QuitPrompt):
+            self._quit_keeping(work)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == KEEP:
+                self._quit_keeping(self.unsaved.describe())
+            elif answer == DISCARD:
+                self.unsaved.discard()
+                self.exit()
+
+        self.push_screen(QuitPrompt(self.actor.name, work), answered)  # type: ignore[union-attr]
+
+    def _quit_keeping(self, work: list[str]) -> None:
+        self.unsaved.keep_now()
+        name = self.actor.name  # type: ignore[union-attr]
+        self.exit(message=Text(f"socops kept {name}'s unsaved work: {'; '.join(work)}. "
+                               f"It comes back when {name} logs in again."))
 
     # -- the session -------------------------------------------------------------------
     @property

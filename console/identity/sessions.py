@@ -8,6 +8,12 @@ in a row the user is locked out for ``lockout_minutes``. Every attempt, good
 or bad, is one audited transaction (``login.ok``, ``login.failed``,
 ``login.locked``); an unknown user name gets the same answer as a wrong code.
 
+Another process (a ``socops`` command, another session, the worker) may
+change the user's record while a login form is open, so a login reads the
+store afresh first, and a check whose compare-and-set still meets a newer
+version (a write in between) reads again and runs once more: the outcome,
+good or bad, is always recorded and audited, never lost to a conflict.
+
 A session re-reads its user on every check, so disabling a user refuses their
 open sessions at their next action. It locks after ``idle_minutes`` without
 activity (:meth:`Session.unlock` with a new code), and a high-risk permission
@@ -24,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from console.audit import AuditNote, AuditTrail
-from console.errors import ConsoleError
+from console.errors import ConsoleError, StorageProblem
 from console.governance import Governance
 from console.permissions import (HIGH_RISK, PERMISSIONS, PermissionDenied, PolicyAckRequired, Scope,
                                  SessionLocked, StepUpRequired)
@@ -33,11 +39,14 @@ from console.identity.secrets import SecretStore
 from console.identity.totp import matching_step
 from console.untrusted import one_line
 from console.identity.users import USERS, User, UserService, check_passphrase, normalize_username, totp_entry
-from data import Store
+from data import ConflictError, Store
 
 WRONG = "wrong user name or code"
 UNKNOWN_ACTOR = "unknown-user"    # the audit actor of a login attempt with an unknown name
 WRONG_WITH_PASSPHRASE = "wrong user name, code or passphrase"
+#: Reads and compare-and-sets of a user's record before giving up on a record
+#: that other processes keep changing.
+USER_WRITE_ATTEMPTS = 5
 
 
 class LoginFailed(ConsoleError):
@@ -90,6 +99,7 @@ class Authenticator:
             name = normalize_username(username)
         except ConsoleError:
             name = ""
+        self.store.refresh()  # added, changed or given a passphrase since the form opened
         user = self.users.find(name) if name else None
         if user is None:
             shown = one_line(name or (username or "").strip().lower(), 40) or "(empty)"
@@ -107,6 +117,22 @@ class Authenticator:
 
         Returns the accepted time step; raises LoginFailed / AccountLocked.
         """
+        return self._on_fresh_user(username, lambda: self._check_code(username, code, passphrase, purpose))
+
+    def _on_fresh_user(self, username: str, attempt: Callable[[], Any]) -> Any:
+        """``attempt()`` (which reads ``username``'s record and compare-and-sets it) on
+        the store as it is now; again on fresh state when another process wrote the
+        record in between, so nothing is decided on, or lost to, a stale version."""
+        for _ in range(USER_WRITE_ATTEMPTS):
+            self.store.refresh()
+            try:
+                return attempt()
+            except ConflictError:
+                continue  # the failed write caught the store up; read and decide again
+        raise StorageProblem(f"{username}'s record kept changing in other processes while this was "
+                             "checked; nothing was recorded; try again")
+
+    def _check_code(self, username: str, code: str, passphrase: str | None, purpose: str) -> int:
         now = self.clock()
         user = self.users.get(username)
         secret = None if user.locked_at(now) or user.disabled else self.secrets.get(totp_entry(username))
@@ -358,7 +384,7 @@ class Session:
             return AuditNote("policy.acknowledge", f"user/{self._name}",
                              f"governance version {before} -> {version}")
 
-        self._auth.audit.apply(self._name, change)
+        self._auth._on_fresh_user(self._name, lambda: self._auth.audit.apply(self._name, change))
         with self._lock:
             self._last_activity = max(self._last_activity, now)
         return version

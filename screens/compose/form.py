@@ -94,6 +94,35 @@ class PostForm:
         """A new post nobody has written anything into yet."""
         return self.post_id is None and not self.dirty
 
+    # -- kept on disk while unsaved (console.unsaved) -----------------------------------
+    def to_data(self) -> dict:
+        """Everything in the form as plain JSON data, the images and what was last saved included."""
+        return {"post_id": self.post_id, "version": self.version, "status": self.status,
+                "targets": list(self.targets), "text": self.text, "variants": dict(self.variants),
+                "tags_text": self.tags_text, "when_text": self.when_text,
+                "images": [{"asset_id": i.asset_id, "title": i.title, "alt_text": i.alt_text,
+                            "mime_type": i.mime_type} for i in self.images],
+                "saved": _as_lists(self._saved)}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "PostForm":
+        """The form :meth:`to_data` described; unsaved again, as it was. The post's
+        texts stay exactly as written (the editor shows hidden characters, the
+        checks name them); the one-line fields are made safe for the terminal,
+        as a file on disk could hold anything."""
+        form = cls()
+        form.post_id, form.version, form.status = data.get("post_id"), data.get("version"), data.get("status", "")
+        form.targets = [str(t) for t in data.get("targets", [])]
+        form.text = str(data.get("text", ""))
+        form.variants = {str(p): str(t) for p, t in dict(data.get("variants", {})).items()}
+        form.tags_text = one_line(str(data.get("tags_text", "")))
+        form.when_text = one_line(str(data.get("when_text", "")))
+        form.images = [AttachedImage(str(i["asset_id"]), str(i.get("title", "")), str(i.get("alt_text", "")),
+                                     str(i.get("mime_type", "image/jpeg"))) for i in data.get("images", [])]
+        if "saved" in data:
+            form._saved = _as_tuples(data["saved"])
+        return form
+
     def mark_saved(self, post_id: str, version: int, status: str, content: tuple | None = None) -> None:
         """The post is stored as ``content`` (default: as the form is now; a save
         passes what it sent, so typing during the save still counts as unsaved)."""
@@ -148,6 +177,14 @@ class PostForm:
                         for a in (accounts.get(i) for i in self.targets) if a is not None)
         return Draft(self.text, targets=targets, variants=self.saved_variants(accounts), tags=self.tags,
                      attachments=tuple(image.attachment() for image in self.images))
+
+
+def _as_lists(value):
+    return [_as_lists(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _as_tuples(value):
+    return tuple(_as_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def form_from_post(post: Post, images: list[AttachedImage], when_text: str) -> PostForm:

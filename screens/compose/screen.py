@@ -29,6 +29,7 @@ from textual.widgets import Footer, Input, Label, Static
 from console.policy import CheckResult, Draft
 from console.permissions import POST_SUBMIT
 from console.posts import APPROVED, CHANGES_REQUESTED, IN_REVIEW, STATUS_LABELS
+from console.unsaved import COMPOSE
 from console.untrusted import one_line
 from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
@@ -137,12 +138,14 @@ class ComposeScreen(PostingActions, PanelScreen):
         self.app.mode_change_signal.subscribe(self, self._mode_changed)
         self._show_form()
         self._load_accounts()
+        # Targets first: panel keys (1-9) still work there, and Tab leads on to the text.
+        self.query_one(TargetList).focus()
+        # A post this person left unsaved in an earlier session comes back first, so
+        # that opening another one asks before replacing it.
+        self.app.unsaved.register(COMPOSE, self._unsaved_post, self._recover_post)  # type: ignore[attr-defined]
         if self._pending_open is not None:
             post_id, self._pending_open = self._pending_open, None
-            self._open_now(post_id)
-        else:
-            # Targets first: panel keys (1-9) still work there, and Tab leads on to the text.
-            self.query_one(TargetList).focus()
+            self._unless_unsaved(f"Open {post_id}?", lambda: self._open_now(post_id))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
@@ -308,6 +311,7 @@ class ComposeScreen(PostingActions, PanelScreen):
         self.form.when_text = event.value
         self._show_targets()
         self._show_title()
+        self.app.unsaved.changed()  # type: ignore[attr-defined]
 
     @on(TargetList.Toggled)
     def _target_toggled(self, event: TargetList.Toggled) -> None:
@@ -328,6 +332,21 @@ class ComposeScreen(PostingActions, PanelScreen):
     def _edited(self) -> None:
         self._show_title()
         self._schedule_check()
+        self.app.unsaved.changed()  # type: ignore[attr-defined]
+
+    # -- unsaved work (screens/unsaved.py) -------------------------------------------------
+    def _unsaved_post(self) -> dict | None:
+        """The post as written, when it differs from what is saved (images included)."""
+        return self.form.to_data() if self.form.dirty else None
+
+    def _recover_post(self, data: dict, kept_at: datetime) -> None:
+        """An earlier session of this person left a post unsaved: it is the form again."""
+        self.form = PostForm.from_data(data)
+        self._show_form()
+        self._show_warning()
+        tz = self.app.display_tz  # type: ignore[attr-defined]
+        when = (kept_at.astimezone(tz) if tz is not None else kept_at.astimezone()).strftime("%m-%d %H:%M")
+        self.say(f"Unsaved post recovered (kept {when}) · Ctrl+S saves · Ctrl+N drops it", severity="warning")
 
     def _switch_slot(self, slot: str) -> None:
         # A change not yet reported by TextArea.Changed.
