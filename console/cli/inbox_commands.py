@@ -171,6 +171,11 @@ def import_file(args: argparse.Namespace) -> int:
 def _run_bulk(args: argparse.Namespace, action: str, verb: str, **arguments) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
+        if arguments.get("assignee"):
+            # Someone who may own none of these items is one refusal, not one per item.
+            refusal = workspace.inbox.assignee_refusal(arguments["assignee"], args.item_ids, actor=session)
+            if refusal:
+                raise CommandFailed(f"{refusal}; nothing was assigned")
         result = workspace.inbox.bulk(args.item_ids, action, actor=session, **arguments)
     for item_id, reason in result.failed:
         print(f"{item_id}: {reason}", file=sys.stderr)

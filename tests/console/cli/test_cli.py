@@ -52,13 +52,13 @@ def test_seed_list_show_and_act(capsys, operator):
     assert open_ids, "recent seeded items should be open"
     target = open_ids[0]
     operator("rosa")
-    assert run(capsys, "inbox", "assign", "bob", target)[0] == 0
+    assert run(capsys, "inbox", "assign", "rosa", target)[0] == 0
     operator("rosa")
     assert run(capsys, "inbox", "tag", "shipping,vip", target)[0] == 0
     operator("rosa")
     code, out, _ = run(capsys, "inbox", "show", target, "--json")
     shown = json.loads(out)
-    assert shown["assignee"] == "bob" and set(shown["tags"]) >= {"shipping", "vip"}
+    assert shown["assignee"] == "rosa" and set(shown["tags"]) >= {"shipping", "vip"}
     assert any(t["id"] == target for t in shown["thread"])
     operator("rosa")
     assert run(capsys, "inbox", "close", target)[0] == 0
@@ -66,14 +66,31 @@ def test_seed_list_show_and_act(capsys, operator):
     code, _, err = run(capsys, "inbox", "close", target)
     assert code == 1 and "already closed" in err
     operator("rosa")
-    code, out, _ = run(capsys, "inbox", "list", "--assignee", "bob", "--status", "closed")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "rosa", "--status", "closed")
     assert out.startswith(target)
     operator("rosa")
-    code, out, _ = run(capsys, "inbox", "list", "--search", "status:all tag:vip assignee:bob")
+    code, out, _ = run(capsys, "inbox", "list", "--search", "status:all tag:vip assignee:rosa")
     assert code == 0 and out.startswith(target)
     operator("rosa")
     code, _, err = run(capsys, "inbox", "list", "--search", "kind:tweet")
     assert code == 2 and "not a kind" in err
+
+
+def test_assign_to_someone_who_is_not_a_user_is_refused_once(capsys, operator):
+    """`inbox assign ghost ID` gave the item to nobody."""
+    operator("olivia")
+    run(capsys, "sandbox", "seed", "--items", "12")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--json", "--limit", "2")
+    targets = [json.loads(row)["id"] for row in out.splitlines()]
+    operator("rosa")
+    code, out, err = run(capsys, "inbox", "assign", "ghost", *targets)
+    assert code == 1 and out == ""
+    assert err.strip() == ("socops: cannot assign to 'ghost': no console user has that name; type the user "
+                           "name of someone on the team (`socops user list`); nothing was assigned")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "-", "--json", "--limit", "0")
+    assert set(targets) <= {json.loads(row)["id"] for row in out.splitlines()}
 
 
 def test_reply_and_note_from_the_shell(capsys, operator):

@@ -13,6 +13,7 @@ from console.inbox import INBOX, item_key
 from console.records import format_time
 from integrations.base import Author, InboundItem, ItemKind
 from tests.actors import RoleActor
+from tests.console.helpers import add_team
 
 ACCOUNTS = ("sandbox:northwind_en", "sandbox:northwind_es", "sandbox:northwind_ja")
 
@@ -77,6 +78,7 @@ def seed_items(workspace, count: int = 36, *, hostile: bool = False) -> list[str
                                                       sla=workspace.config.sla))
             keys.append(key)
     if count >= 10:
+        add_team(workspace, "alice", "bob", "carmen", role="manager")
         inbox = workspace.inbox
         inbox.assign(keys[2], "bob", actor=RoleActor("bob", "manager"))
         inbox.assign(keys[5], "alice", actor=RoleActor("bob", "manager"))
