@@ -192,6 +192,16 @@ class Workspace:
                                 f"({user.scope.describe()}); choose someone who works that account")
         return user.username
 
+    def inbox_team(self, account_id: str) -> list[str]:
+        """Everyone who may own inbox items of ``account_id`` (see :meth:`inbox_assignee`)."""
+        team = []
+        for user in self.users.all_users():
+            try:
+                team.append(self.inbox_assignee(user.username, account_id))
+            except InvalidAction:
+                continue
+        return team
+
     # -- posts and approvals ------------------------------------------------------------
     def post_target(self, account_id: str) -> Target | None:
         """A connected account as the content checks see it; the governance file's

@@ -47,16 +47,16 @@ from console.inbox.reply_policy import (
     reply_target,
     rule_ids,
 )
-from console.inbox.seeding import seed_inbox
+from console.inbox.seeding import SEED_BATCH, SeedReport, seed_inbox
 from console.inbox.service import InboxService
 from console.inbox.sla import SlaTargets
 from console.inbox.sync import WORKER_ACTOR, InboxWorker, PassReport
 
 __all__ = [
     "INBOX", "KINDS", "PROJECTED_DERIVED", "PROJECTED_FIELDS", "REPLY_FAILED", "REPLY_QUEUED", "REPLY_RETRYING",
-    "REPLY_SENT", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "WORKER_ACTOR", "ImportReport",
-    "InboxCounts", "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "InboxWorker", "Note", "PassReport",
-    "Reply", "ReplyBlocked", "ReplyNeedsAcknowledgement", "SlaTargets", "finding_line", "format_query",
-    "import_items", "inbound_from_item", "is_public", "item_key", "parse_query", "policy_reply_check",
-    "record_from_inbound", "reply_target", "rule_ids", "seed_inbox",
+    "REPLY_SENT", "SEED_BATCH", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "WORKER_ACTOR",
+    "ImportReport", "InboxCounts", "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "InboxWorker", "Note",
+    "PassReport", "Reply", "ReplyBlocked", "ReplyNeedsAcknowledgement", "SeedReport", "SlaTargets", "finding_line",
+    "format_query", "import_items", "inbound_from_item", "is_public", "item_key", "parse_query",
+    "policy_reply_check", "record_from_inbound", "reply_target", "rule_ids", "seed_inbox",
 ]

@@ -41,6 +41,7 @@ def operator(people, cli_clock, monkeypatch):
 
 
 def test_seed_list_show_and_act(capsys, operator):
+    operator("olivia")
     code, out, _ = run(capsys, "sandbox", "seed", "--items", "300")
     assert code == 0 and "added 300 sandbox items" in out
     operator("rosa")
@@ -50,6 +51,8 @@ def test_seed_list_show_and_act(capsys, operator):
     assert {"id", "status", "sla_due", "text", "author_handle"} <= set(rows[0])
     open_ids = [r["id"] for r in rows if r["status"] == "open"]
     assert open_ids, "recent seeded items should be open"
+    # some are assigned, and only to people of this workspace who may work them
+    assert {r["assignee"] for r in rows} - {""} and {r["assignee"] for r in rows} <= {"", "olivia", "rosa"}
     target = open_ids[0]
     operator("rosa")
     assert run(capsys, "inbox", "assign", "rosa", target)[0] == 0
@@ -81,7 +84,7 @@ def test_assign_to_someone_who_is_not_a_user_is_refused_once(capsys, operator):
     operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "12")
     operator("rosa")
-    code, out, _ = run(capsys, "inbox", "list", "--json", "--limit", "2")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "-", "--json", "--limit", "2")
     targets = [json.loads(row)["id"] for row in out.splitlines()]
     operator("rosa")
     code, out, err = run(capsys, "inbox", "assign", "ghost", *targets)
@@ -94,6 +97,7 @@ def test_assign_to_someone_who_is_not_a_user_is_refused_once(capsys, operator):
 
 
 def test_reply_and_note_from_the_shell(capsys, operator):
+    operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "30")
     operator("rosa")
     item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
@@ -125,6 +129,7 @@ def test_a_responder_may_not_import(capsys, tmp_path, operator):
 
 
 def test_audit_verify_and_export(capsys, tmp_path, operator):
+    operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "10")
     operator("rosa")
     item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
