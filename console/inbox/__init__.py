@@ -16,7 +16,7 @@ and answered by the team.
 - ``seeding.py``: fill the inbox with sandbox history, for demos and benchmarks.
 """
 
-from console.inbox.importing import ImportReport, import_items
+from console.inbox.importing import IMPORT_BATCH, ImportReport, import_items
 from console.inbox.inbound import inbound_from_item, record_from_inbound
 from console.inbox.index import PROJECTED_DERIVED, PROJECTED_FIELDS, InboxIndex
 from console.inbox.query import format_query, parse_query
@@ -53,7 +53,7 @@ from console.inbox.sla import SlaTargets
 from console.inbox.sync import WORKER_ACTOR, InboxWorker, PassReport
 
 __all__ = [
-    "INBOX", "KINDS", "PROJECTED_DERIVED", "PROJECTED_FIELDS", "REPLY_FAILED", "REPLY_QUEUED", "REPLY_RETRYING",
+    "IMPORT_BATCH", "INBOX", "KINDS", "PROJECTED_DERIVED", "PROJECTED_FIELDS", "REPLY_FAILED", "REPLY_QUEUED", "REPLY_RETRYING",
     "REPLY_SENT", "SEED_BATCH", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "WORKER_ACTOR",
     "ImportReport", "InboxCounts", "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "InboxWorker", "Note",
     "PassReport", "Reply", "ReplyBlocked", "ReplyNeedsAcknowledgement", "SeedReport", "SlaTargets", "finding_line",

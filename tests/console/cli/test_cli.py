@@ -96,6 +96,23 @@ def test_assign_to_someone_who_is_not_a_user_is_refused_once(capsys, operator):
     assert set(targets) <= {json.loads(row)["id"] for row in out.splitlines()}
 
 
+def test_import_reports_a_line_for_an_unknown_account_by_its_number(capsys, operator, tmp_path):
+    """`inbox import` took a line for sandbox:nope, which then showed as an open item."""
+    def item(account: str, remote_id: str) -> str:
+        return json.dumps({"platform": "sandbox", "account_id": account, "remote_id": remote_id, "kind": "dm",
+                           "author_handle": "@ana", "text": "hola", "created_at": "2026-11-01T10:00:00Z"})
+
+    path = tmp_path / "history.jsonl"
+    path.write_text(item("sandbox:northwind_es", "old-1") + "\n" + item("sandbox:nope", "old-2") + "\n")
+    operator("olivia")
+    code, out, err = run(capsys, "inbox", "import", str(path))
+    assert code == 1 and out.strip() == "imported 1, skipped 0 already present, 1 bad line"
+    assert err.startswith(f"{path}:2: account 'sandbox:nope' is not an account of this workspace")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--status", "all", "--json", "--limit", "0")
+    assert [json.loads(row)["id"] for row in out.splitlines()] == ["sandbox:old-1"]
+
+
 def test_reply_and_note_from_the_shell(capsys, operator):
     operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "30")
@@ -112,7 +129,7 @@ def test_reply_and_note_from_the_shell(capsys, operator):
 
 def test_import_reports_line_numbers(capsys, tmp_path, operator):
     source = tmp_path / "history.jsonl"
-    good = {"platform": "x", "account_id": "x:brand", "remote_id": "42", "kind": "mention",
+    good = {"platform": "sandbox", "account_id": "sandbox:northwind_en", "remote_id": "42", "kind": "mention",
             "author_handle": "@zed", "text": "hi", "created_at": "2026-11-01T10:00:00+00:00"}
     source.write_text(json.dumps(good) + "\nnot json\n")
     operator("olivia")
