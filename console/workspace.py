@@ -20,8 +20,9 @@ from console.posts import ApprovalService
 from console.posts import Approvers
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
-from console.policy import Attachment, Target
-from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
+from console.policy import Attachment, PolicyProblem, Target
+from console.governance import (GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance, GovernancePolicy, Staff,
+                                staffing_warnings)
 from console.inbox import InboxService
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
@@ -201,6 +202,22 @@ class Workspace:
             except InvalidAction:
                 continue
         return team
+
+    # -- what the governance file names that the workspace lacks -------------------------
+    def staffing_warnings(self, policy: GovernancePolicy | None = None,
+                          text: str | None = None) -> list[PolicyProblem]:
+        """Owners who are not (enabled) users and stage roles nobody holds, each on its
+        line: of ``policy`` read from ``text``, or of the governance file in force."""
+        if policy is None:
+            policy = self.governance.policy
+            try:
+                text = policy.source.read_text(encoding="utf-8") if policy.source else ""
+            except (OSError, UnicodeDecodeError):
+                text = ""       # the warnings come without their lines
+        users = self.users.all_users()
+        staff = Staff({user.username: user.role for user in users if not user.disabled},
+                      frozenset(user.username for user in users if user.disabled))
+        return staffing_warnings(policy, text or "", staff)
 
     # -- posts and approvals ------------------------------------------------------------
     def post_target(self, account_id: str) -> Target | None:
