@@ -12,6 +12,7 @@ from console.inbox import IMPORT_BATCH, INBOX, import_items
 from console.permissions import Scope
 from tests.actors import RoleActor
 from tests.console.helpers import add_team
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401
 
 ALICE = RoleActor("alice", "admin")
 ACCOUNTS = {"mastodon:brand": "mastodon", "sandbox:northwind_en": "sandbox", "sandbox:northwind_es": "sandbox"}
@@ -76,7 +77,7 @@ def test_a_line_for_an_account_the_workspace_does_not_have_is_a_bad_line(workspa
     assert not workspace.store.has(INBOX, "sandbox:2") and not workspace.store.has(INBOX, "bluesky:3")
 
 
-def test_an_assignee_must_be_someone_who_may_own_the_item(workspace, clock):
+def test_an_assignee_must_be_someone_who_may_own_the_item(workspace, clock, memory_keyring):
     add_team(workspace, "esme", scope=Scope(frozenset({"sandbox:northwind_es"})))
     es = {"platform": "sandbox", "account_id": "sandbox:northwind_es"}
     report = run_import(workspace, clock, [

@@ -10,6 +10,7 @@ from console.errors import InvalidAction
 from console.permissions import Scope
 from tests.actors import RoleActor
 from tests.console.helpers import add_items, add_team, inbound, minutes_ago
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401
 
 ALICE = RoleActor("alice", "manager")
 SPAIN_ONLY = Scope(frozenset({"sandbox:northwind_es"}))
@@ -25,7 +26,7 @@ def items(workspace, clock):
 
 
 @pytest.fixture
-def team(workspace):
+def team(workspace, memory_keyring):
     add_team(workspace, "alice", role="manager")
     add_team(workspace, "rosa")                                   # responder, every account
     add_team(workspace, "esme", scope=SPAIN_ONLY)                 # responder, the Spanish account only

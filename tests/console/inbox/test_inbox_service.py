@@ -31,7 +31,7 @@ def items(workspace, clock):
 
 
 @pytest.fixture
-def team(workspace):
+def team(workspace, memory_keyring):
     """Alice (a manager) and Bob (a responder) as console users: items can be theirs."""
     add_team(workspace, "alice", role="manager")
     add_team(workspace, "bob")
