@@ -1,14 +1,24 @@
-"""What every sub-command shares: opening the workspace, failing clearly, time and JSON."""
+"""What every sub-command shares: opening the workspace, failing clearly, stopping long work
+between batches, time and JSON."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from console.hidden_text import HIDDEN_CHARACTERS
 from console.workspace import Workspace
+
+
+#: Exit code of work stopped by Ctrl+C (128 + SIGINT), as a shell reports one.
+INTERRUPTED = 130
 
 
 class CommandFailed(Exception):
@@ -21,6 +31,38 @@ class CommandFailed(Exception):
 
 def open_workspace() -> Workspace:
     return Workspace.open()
+
+
+@contextmanager
+def stop_between_batches() -> Iterator[Callable[[], bool]]:
+    """For work written in batches (a seed, an import): the first Ctrl+C asks it
+    to stop after the batch being written, instead of killing it halfway.
+
+    Yields the question the work asks between batches ("was a stop asked?").
+    A batch is one transaction of bounded size, so the wait is short and what
+    the command then reports is exactly what was written. A second Ctrl+C
+    stops at once (for a read that blocks, say): the batches written before
+    stay whole, and each one's audit event says what it wrote."""
+    asked = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupted(signum, frame) -> None:
+        if asked.is_set():
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        asked.set()
+        # os.write: a print() here could collide with a print in progress.
+        os.write(2, b"socops: stopping after the batch being written (Ctrl+C again stops at once)\n")
+
+    try:
+        signal.signal(signal.SIGINT, interrupted)
+    except ValueError:        # not the main thread: Ctrl+C stays as it was
+        yield asked.is_set
+        return
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # Characters JSON leaves raw that a terminal may act on or a reader cannot see: DEL,

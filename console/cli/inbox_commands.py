@@ -9,7 +9,7 @@ from pathlib import Path
 
 from console.cli.acting import acting_session
 from console.cli import common
-from console.cli.common import CommandFailed, print_json
+from console.cli.common import INTERRUPTED, CommandFailed, print_json
 from console.inbox import import_items
 from console.inbox import parse_query
 from console.inbox import KINDS, STATUSES, InboxFilter, InboxItem
@@ -151,10 +151,17 @@ def show_item(args: argparse.Namespace) -> int:
 def import_file(args: argparse.Namespace) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
+        accounts = {account.account_id: account.platform for account in workspace.accounts}
+
+        def run(handle, source: str):
+            with common.stop_between_batches() as stop_asked:
+                return import_items(workspace.store, workspace.audit, handle, sla=workspace.config.sla,
+                                    actor=session, now=workspace.clock(), accounts=accounts,
+                                    assignee_for=workspace.inbox_assignee, source=source,
+                                    should_stop=stop_asked)
+
         if args.file == "-":
-            report = import_items(workspace.store, workspace.audit, sys.stdin.buffer,
-                                  sla=workspace.config.sla, actor=session, now=workspace.clock(),
-                                  source="stdin")
+            report = run(sys.stdin.buffer, "stdin")
         else:
             path = Path(args.file)
             try:
@@ -162,18 +169,25 @@ def import_file(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise CommandFailed(f"cannot read {path}: {error.strerror}") from error
             with handle:
-                report = import_items(workspace.store, workspace.audit, handle,
-                                      sla=workspace.config.sla, actor=session, now=workspace.clock(),
-                                      source=path.name)
+                report = run(handle, path.name)
     for number, reason in report.errors:
         print(f"{args.file}:{number}: {reason}", file=sys.stderr)
     print(report.summary())
+    if report.interrupted:
+        print(f"the rest of {args.file} was not read; import it again to add the rest (what is already "
+              "imported is skipped)")
+        return INTERRUPTED
     return 1 if report.errors else 0
 
 
 def _run_bulk(args: argparse.Namespace, action: str, verb: str, **arguments) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
+        if arguments.get("assignee"):
+            # Someone who may own none of these items is one refusal, not one per item.
+            refusal = workspace.inbox.assignee_refusal(arguments["assignee"], args.item_ids, actor=session)
+            if refusal:
+                raise CommandFailed(f"{refusal}; nothing was assigned")
         result = workspace.inbox.bulk(args.item_ids, action, actor=session, **arguments)
     for item_id, reason in result.failed:
         print(f"{item_id}: {reason}", file=sys.stderr)

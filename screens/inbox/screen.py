@@ -384,6 +384,15 @@ class InboxScreen(PanelScreen):
             return
         targets = self._targets()
         operator = self.actor.name
+        inbox, actor = self.workspace.inbox, self.actor
+
+        def refusal(name: str) -> str:
+            # Asked before the prompt closes, so a name that is not on the team (or
+            # may not work these accounts) keeps it open with the reason.
+            try:
+                return inbox.assignee_refusal(name, [item_id for item_id, _ in targets], actor=actor)
+            except ConsoleError:
+                return ""       # about the operator's session (locked, say): the action then asks for it
 
         def assign(value: str | None) -> None:
             if value is not None:
@@ -394,7 +403,7 @@ class InboxScreen(PanelScreen):
                 f"Assign {self._target_label(targets)}",
                 value=operator,
                 hint="A user name, 'me', or empty / '-' to unassign. Enter assigns.",
-                check=lambda value: parse_assignee(value, operator),
+                check=lambda value: parse_assignee(value, operator, refusal),
             ),
             assign,
         )

@@ -187,7 +187,8 @@ def test_the_governance_files_region_for_an_account_wins(workspace, items):
 
 
 def test_without_a_reply_check_replies_are_queued_as_before(workspace, items):
-    inbox = InboxService(workspace.store, workspace.audit, clock=workspace.clock)
+    inbox = InboxService(workspace.store, workspace.audit, assignee_for=workspace.inbox_assignee,
+                         clock=workspace.clock)
     item = inbox.reply(items[0], EMAIL, actor=ALICE)
     assert item.replies[0].text == EMAIL
     assert inbox.check_reply(items[0], EMAIL, actor=ALICE) is None
