@@ -15,7 +15,7 @@ from tests.actors import RoleActor
 from tests.screens.helpers import quiet_app, screen_render, settle
 from tests.screens.inbox.inbox_data import ACCOUNTS, _item
 
-ASSIGNEE = "zed"
+ASSIGNEE = "carmen"   # a console user of the Inbox tests (conftest.py): only users own items
 # The examples (❤️‍🔥, 👍🏽, 🏃‍♂️) and their relatives: flags, keycaps, families, marks.
 TEXTS = (
     "plain text, nothing special",
