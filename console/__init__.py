@@ -20,6 +20,9 @@ those names (``tests/test_layering.py`` keeps it so):
 Shared by all, at the top: ``errors.py``, ``records.py`` (times as stored,
 bulk results), ``config.py`` (``socops.toml``), ``governance.py``
 (``governance.toml``), ``paths.py``, ``notices.py``, ``tags.py``,
-``timeparse.py`` (times as typed), ``untrusted.py`` (platform text made safe),
+``timeparse.py`` (times as typed), ``hidden_text.py`` (the characters a reader
+cannot see, and how review screens show them), ``untrusted.py`` (platform text
+made safe), ``graphemes.py`` (characters as a reader counts them, emoji of a
+steady width),
 and ``workspace.py``, which opens the store and builds every service.
 """

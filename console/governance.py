@@ -11,7 +11,9 @@ process loaded, or at start the copy of the last version that validated
 (``last_good``, kept in the state folder); with neither it raises
 :class:`ConfigError`. Every error
 names the file, the line and the problem; :func:`check_governance_text` lists
-all of them (``socops policy check``).
+all of them (``socops policy check``). :func:`staffing_warnings` lists what a
+valid file names that the workspace lacks (owners who are not users, roles
+that approval stages wait for and nobody holds).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from importlib import resources
 from pathlib import Path
 
 from console.errors import ConfigError
-from console.permissions import BUILTIN_ROLES, PERMISSIONS, RoleBook
+from console.permissions import BUILTIN_ROLES, PERMISSIONS, POST_APPROVE, RoleBook
 from console.policy import (
+    ACCOUNT_OWNER,
     CONTENT_SECTIONS,
     ContentPolicy,
     PolicyProblem,
@@ -193,6 +196,64 @@ def _training(problems: Problems, raw: object) -> tuple[dict[str, Course], dict[
             continue
         requirements[permission] = tuple(n.strip() for n in names)
     return courses, requirements
+
+
+# -- what the file names that the workspace lacks ----------------------------------------------
+@dataclass(frozen=True)
+class Staff:
+    """The workspace's people, as the warnings below need them."""
+
+    roles: Mapping[str, str]                     # enabled user -> their role
+    disabled: frozenset[str] = frozenset()       # disabled users
+
+
+def staffing_warnings(policy: GovernancePolicy, text: str, staff: Staff) -> list[PolicyProblem]:
+    """People and roles the file names that the workspace lacks, each on its line of ``text``.
+
+    An account owner who is not an enabled console user (or, when a route asks
+    the account owner, one whose role cannot approve), and a role that approval
+    stages wait for but no enabled user holds: posts on such a route cannot be
+    submitted. The file is valid all the same (people come and go), so these
+    are warnings, not problems."""
+    line_of = TomlLocator(text).line_of
+    content = policy.content
+    routes = content.approval.routes
+    asks_owner = [route.name for route in routes if any(stage.role == ACCOUNT_OWNER for stage in route.stages)]
+    found: list[PolicyProblem] = []
+    for account in content.accounts.values():
+        owner = account.owner.strip().lower()
+        if not owner:
+            continue
+        where = line_of(("accounts", account.account_id, "owner"))
+        role = staff.roles.get(owner)
+        if owner in staff.disabled:
+            found.append(PolicyProblem(where, f"the owner of {account.account_id}, {owner!r}, is disabled; enable "
+                                       f"them (`socops user enable {owner}`) or name another owner"))
+        elif role is None:
+            found.append(PolicyProblem(where, f"the owner of {account.account_id}, {owner!r}, is not a console "
+                                       f"user; add them (`socops user add {owner} --role manager --scope "
+                                       f"{account.account_id}`) or name an existing user"))
+        elif asks_owner and (role not in policy.roles or POST_APPROVE not in policy.roles.permissions_of(role)):
+            found.append(PolicyProblem(where, f"the owner of {account.account_id}, {owner} ({role}), cannot "
+                                       f"approve posts, yet route {asks_owner[0]!r} asks the account owner; give "
+                                       f"them a role with {POST_APPROVE} or name another owner"))
+    held = set(staff.roles.values())
+    waiting: dict[str, list[tuple[int, int]]] = {}     # role -> (route index, stage index), in file order
+    for index, route in enumerate(routes):
+        for number, stage in enumerate(route.stages):
+            if stage.role != ACCOUNT_OWNER and stage.role not in held:
+                waiting.setdefault(stage.role, []).append((index, number))
+    for role, stages in waiting.items():
+        names = list(dict.fromkeys(routes[index].name for index, _ in stages))
+        first_route, first_stage = stages[0]
+        found.append(PolicyProblem(
+            line_of(("approval", "routes", first_route, "stages", first_stage, "role")),
+            f"no enabled console user has the {role} role, but {len(stages)} approval stage"
+            f"{'s wait' if len(stages) != 1 else ' waits'} for one (route{'s' if len(names) != 1 else ''} "
+            f"{', '.join(repr(name) for name in names)}): posts on "
+            f"{'them' if len(names) != 1 else 'it'} cannot be submitted until someone has it "
+            f"(`socops user add NAME --role {role}`)"))
+    return sorted(found, key=lambda problem: problem.line or 0)
 
 
 class Governance:

@@ -62,6 +62,23 @@ class NoticeService:
         found = (self.store.get(NOTICES, key) for key in keys)
         return [_notice(record) for record in found if record is not None]
 
+    def unread_count(self, username: str) -> int:
+        """How many notices ``username`` has not read yet (decodes none)."""
+        # A copy first: the projection follows writes made on other threads.
+        projected = dict(self.store.projection(NOTICES))
+        return sum(1 for owner, read in projected.values() if owner == username and not read)
+
+    def on_changed(self, username: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` when ``username``'s notices change: one left for them or
+        read, here or in another process (seen at the store's next refresh). It runs
+        on whichever thread wrote or refreshed. Returns a function that stops the calls."""
+        def changed(changes: list) -> None:
+            if any(change.collection == NOTICES and (change.projection is None or change.projection[0] == username)
+                   for change in changes):
+                callback()
+
+        return self.store.on_change(changed)
+
     def mark_read(self, actor: Actor, ids: Iterable[str]) -> int:
         """Mark ``actor``'s own notices read; returns how many changed. Someone
         else's notice is refused (nothing is changed then)."""

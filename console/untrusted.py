@@ -7,11 +7,20 @@ retitle the window or worse; and Rich markup such as ``[bold]`` or
 second is the display layer's duty (always build ``rich.text.Text`` from the
 string, never markup), and :func:`printable` does not touch brackets so that
 text shows exactly as typed.
+
+Removing is right for list rows, where a line must keep its width. Where a
+person reads a text closely to decide on it (an approval, a conversation,
+``post show``) the hidden characters are shown instead, with
+:func:`console.hidden_text.reveal`: a reviewer must see that a text holds a
+right-to-left override, not a cleaned version of it.
 """
 
 from __future__ import annotations
 
 import re
+
+from console.graphemes import cut_graphemes
+from console.hidden_text import BIDI_CONTROLS, CONTROL_CHARACTERS
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-byte escapes (ESC + one char).
@@ -30,7 +39,7 @@ _ESCAPE_SEQUENCE = re.compile(
 # Remaining C0 controls (but tab and newline), DEL, C1 controls, and the
 # bidirectional overrides that can make text read differently than it is
 # stored ("Trojan Source"); ordinary right-to-left text needs none of them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}{BIDI_CONTROLS}]")
 
 
 def printable(text: str) -> str:
@@ -43,8 +52,9 @@ def printable(text: str) -> str:
 
 
 def one_line(text: str, limit: int | None = None) -> str:
-    """``printable`` text folded onto one line (for list rows), optionally cut."""
+    """``printable`` text folded onto one line (for list rows), optionally cut to
+    ``limit`` characters as a reader counts them (never inside an emoji sequence)."""
     flat = " ".join(printable(text).split())
     if limit is not None and len(flat) > limit:
-        return flat[: max(limit - 1, 0)] + "…"
+        return cut_graphemes(flat, limit)
     return flat

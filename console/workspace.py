@@ -20,19 +20,23 @@ from console.posts import ApprovalService, ExpirePosts
 from console.posts import Approvers
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
-from console.policy import Attachment, Target
-from console.governance import GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance
+from console.policy import Attachment, PolicyProblem, Target
+from console.governance import (GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance, GovernancePolicy, Staff,
+                                staffing_warnings)
 from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.publishing import SCHEDULE_COLLECTIONS
 from console.paths import WorkspacePaths, workspace_paths
-from console.permissions import POST_APPROVE, Scope
+from console.unsaved import UnsavedWork
+from console.errors import InvalidAction
+from console.permissions import INBOX_TRIAGE, POST_APPROVE, Scope
 from console.posts import POST_COLLECTIONS
 from console.posts import PostService
 from console.inbox import INBOX
 from console.records import parse_time, utc_now
+from console.untrusted import one_line
 from console.inbox import policy_reply_check
 from console.identity import SecretStore
 from console.identity import Authenticator
@@ -110,8 +114,8 @@ class Workspace:
         self.library = LibraryService(store, self.audit, clock, paths.data_dir / "library")
         self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
                                   training=self.training)
-        self.inbox = InboxService(store, self.audit, sla=config.sla, clock=clock,
-                                  region_of=self.account_region,
+        self.inbox = InboxService(store, self.audit, assignee_for=self.inbox_assignee,
+                                  sla=config.sla, clock=clock, region_of=self.account_region,
                                   reply_check=policy_reply_check(lambda: self.governance.content,
                                                                  self.account_region))
         # posts, their approval and the notices they leave (console/posts/service.py, approvals.py)
@@ -125,6 +129,8 @@ class Workspace:
         self.approvals = ApprovalService(store, self.audit, clock, self.posts,
                                          policy=lambda: self.governance.content, notices=self.notices)
         self.worker_lock = WorkerLock(paths.worker_lock)
+        #: What people were writing when their console closed (console/unsaved.py).
+        self.unsaved = UnsavedWork(paths.state_dir / "unsaved", clock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
         self._loop_active = False
@@ -176,6 +182,54 @@ class Workspace:
     def account_handle(self, account_id: str) -> str:
         account = self._accounts_by_id().get(account_id)
         return account.handle if account else account_id
+
+    # -- people who own inbox items ------------------------------------------------------
+    def inbox_assignee(self, name: str, account_id: str | None) -> str:
+        """The user name of ``name`` if that person may own inbox items of
+        ``account_id`` (of some account, when None): an enabled console user whose
+        role (and training) grants inbox triage and whose scope covers the
+        account. Else InvalidAction naming the person and why not."""
+        user = self.users.find(name)
+        if user is None:
+            raise InvalidAction(f"cannot assign to {one_line(name.strip(), 40)!r}: no console user has that "
+                                "name; type the user name of someone on the team (`socops user list`)")
+        if user.disabled:
+            raise InvalidAction(f"cannot assign to {user.username}: they are disabled; choose someone else, "
+                                f"or ask an admin to run `socops user enable {user.username}`")
+        access = self.users.access(user)
+        if INBOX_TRIAGE not in access.permissions:
+            raise InvalidAction(f"cannot assign to {user.username}: they may not work inbox items "
+                                f"({access.missing.get(INBOX_TRIAGE, 'no access')}; needs {INBOX_TRIAGE})")
+        if account_id is not None and not user.scope.covers(account_id, self.account_region(account_id)):
+            raise InvalidAction(f"cannot assign to {user.username}: {account_id} is outside their scope "
+                                f"({user.scope.describe()}); choose someone who works that account")
+        return user.username
+
+    def inbox_team(self, account_id: str) -> list[str]:
+        """Everyone who may own inbox items of ``account_id`` (see :meth:`inbox_assignee`)."""
+        team = []
+        for user in self.users.all_users():
+            try:
+                team.append(self.inbox_assignee(user.username, account_id))
+            except InvalidAction:
+                continue
+        return team
+
+    # -- what the governance file names that the workspace lacks -------------------------
+    def staffing_warnings(self, policy: GovernancePolicy | None = None,
+                          text: str | None = None) -> list[PolicyProblem]:
+        """Owners who are not (enabled) users and stage roles nobody holds, each on its
+        line: of ``policy`` read from ``text``, or of the governance file in force."""
+        if policy is None:
+            policy = self.governance.policy
+            try:
+                text = policy.source.read_text(encoding="utf-8") if policy.source else ""
+            except (OSError, UnicodeDecodeError):
+                text = ""       # the warnings come without their lines
+        users = self.users.all_users()
+        staff = Staff({user.username: user.role for user in users if not user.disabled},
+                      frozenset(user.username for user in users if user.disabled))
+        return staffing_warnings(policy, text or "", staff)
 
     # -- posts and approvals ------------------------------------------------------------
     def post_target(self, account_id: str) -> Target | None:

@@ -3,8 +3,10 @@
 The app receives an open :class:`console.workspace.Workspace` (the CLI opens
 it) and owns what all panels share: the logged-in session, the worker thread,
 polling the store for other processes' writes, coalescing change bursts, the
-headline counts, the help modal and the panel keys. Panels are registered in
-``screens.panels``.
+headline counts, the person's unread notices, the standing conditions
+(``screens.conditions``: flags in the status bar, never toasts), where toasts
+go (``screens.toasts``), the help modal and the panel keys. Panels are
+registered in ``screens.panels``.
 
 Created without an actor, the app shows the login screen first and starts
 the worker and the polling only once someone logged in. Service calls that
@@ -21,23 +23,33 @@ from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from textual import work
+from rich.text import Text
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.signal import Signal
 
 from console.errors import ConsoleError
+from console.hidden_text import remove_hidden
 from console.inbox import InboxCounts
 from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
+from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
+from screens.key_order import OrderedKeys
 from screens.login.screen import LoginScreen
-from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
-from screens.panel import Panel, PanelScreen, actor_may
+from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
+from screens.panel import Panel, PanelScreen
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
+from screens.widgets.revealing_text_area import RevealingTextArea
+from screens.toasts import covering_toasts, face_away, withhold
+from screens.widgets.message_line import MessageLine
+from screens.unsaved import AUTOSAVE_SECONDS, WorkKeeper
+from screens.widgets.quit_prompt import DISCARD, KEEP, QuitPrompt
 
 if TYPE_CHECKING:
     from console.permissions import Actor
@@ -57,7 +69,7 @@ CLOCK_TICK_SECONDS = 15.0
 LOGIN_MODE = "login"
 
 
-class SocopsApp(App[None]):
+class SocopsApp(OrderedKeys, App[None]):
     """Keyboard-driven console for a brand's social media team."""
 
     CSS_PATH = "app.tcss"
@@ -77,13 +89,19 @@ class SocopsApp(App[None]):
     #: What is wrong with the governance file on disk ("" when it is valid); the
     #: last good version stays in force meanwhile.
     policy_problem: reactive[str] = reactive("")
+    #: What stays wrong until someone mends it: status-bar flags and the banner, not toasts.
+    conditions: reactive[tuple[Condition, ...]] = reactive(())
+    #: The logged-in person's unread notices (decisions on their posts), for the status bar.
+    unread_notices: reactive[int] = reactive(0)
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
                  poll_seconds: float | None = POLL_SECONDS,
-                 clock_tick_seconds: float | None = CLOCK_TICK_SECONDS) -> None:
+                 clock_tick_seconds: float | None = CLOCK_TICK_SECONDS,
+                 autosave_seconds: float | None = AUTOSAVE_SECONDS) -> None:
         """``actor`` None shows the login screen first; ``display_tz`` None shows local
-        time; ``poll_seconds`` None disables polling (tests)."""
+        time; ``poll_seconds`` None disables polling, ``autosave_seconds`` None writes
+        unsaved work only on quitting (tests)."""
         # Read by App.__init__: with nobody logged in, no panel may compose yet.
         self.DEFAULT_MODE = DEFAULT_PANEL if actor is not None else LOGIN_MODE
         super().__init__()
@@ -96,6 +114,8 @@ class SocopsApp(App[None]):
         self._started = False
         #: Shows the lock screen, step-up and policy prompts when the session asks for them.
         self.session_guard = SessionGuard(self)
+        #: Keeps what the logged-in person is writing (screens/unsaved.py).
+        self.unsaved = WorkKeeper(self, workspace.unsaved, delay=autosave_seconds)
         self.runs_worker = run_worker
         self.display_tz = display_tz
         self.poll_seconds = poll_seconds
@@ -106,7 +126,6 @@ class SocopsApp(App[None]):
         self._flush_timer = None
         self._last_flush = 0.0
         self._refreshing = threading.Event()
-        self._last_problem = ""
         #: Published (on the UI thread, coalesced) with the ids of changed inbox items.
         self.items_changed_signal: Signal[set[str]] = Signal(self, "items-changed")
         #: Published every ``clock_tick_seconds`` so time-dependent views repaint.
@@ -117,16 +136,21 @@ class SocopsApp(App[None]):
 
     # -- start and stop --------------------------------------------------------------
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._follow_screen_layout)
+        self._follow_screen_layout(self.screen)
         if self._initial_keymap:
             self.set_keymap(self._initial_keymap)
         self.title = f"socops · {self.workspace.config.name}"
         self.worker_status = self.workspace.worker_status()
-        for warning in self.workspace.store_warnings():
-            self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
+        warnings = self.workspace.store_warnings()
+        if warnings:
+            self.set_condition(Condition(
+                "store", "Store", printable("; ".join(warnings)) + "; `socops doctor` says what to do",
+                flag="store!", long_flag="store warning"))
         self._show_policy_problem(self.workspace.governance.problem)
         if self.workspace.secrets.warning:
-            self.notify(printable(self.workspace.secrets.warning), title="Secrets", severity="warning",
-                        markup=False, timeout=20)
+            self.set_condition(Condition("secrets", "Secrets", printable(self.workspace.secrets.warning),
+                                         flag="keyring!", long_flag="no keyring"))
         if self.actor is not None:
             self._start_panels()
 
@@ -146,7 +170,12 @@ class SocopsApp(App[None]):
         if self._started:
             return
         self._started = True
+        self._recover_unsaved_work()
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
+        # Decisions on this person's posts, made here or in another process, show
+        # as a count in the status bar: on every panel, covering nothing.
+        self.workspace.notices.on_changed(self.actor.name, lambda: self.post_message(NoticesChanged()))
+        self._count_notices()
         if self.runs_worker:
             self.run_worker(self._run_background_worker, thread=True, group="background-worker",
                             name="worker jobs", exit_on_error=False)
@@ -161,12 +190,63 @@ class SocopsApp(App[None]):
 
     def on_unmount(self) -> None:
         self._stop_worker.set()
+        try:
+            self.unsaved.keep_now()  # however the console closes (a dropped SSH link too)
+        except Exception:  # noqa: BLE001 - closing must not fail on it; autosave kept most
+            log.exception("keeping the unsaved work failed")
         logout = getattr(self.actor, "logout", None)
         if self._own_session and callable(logout):
             try:
                 logout()  # one audit event; the process is ending
             except Exception:  # noqa: BLE001 - leaving must not fail on it
                 log.exception("recording the logout failed")
+
+    # -- unsaved work --------------------------------------------------------------------
+    def _recover_unsaved_work(self) -> None:
+        """What the same person left unsaved in an earlier session comes back with them."""
+        name = self.actor.name  # type: ignore[union-attr]
+        try:
+            self.unsaved.start(name)
+        except Exception as error:  # noqa: BLE001 - the console works on; the files stay where they are
+            log.exception("reading the unsaved work of %s failed", name)
+            self.notify(printable(f"Could not read {name}'s unsaved work from an earlier session ({error}); "
+                                  "it stays on disk, see the log."), title="Unsaved work",
+                        severity="error", markup=False, timeout=20)
+            return
+        recovered = self.unsaved.describe()
+        if recovered:
+            self.notify(printable(f"Back from your last session, not saved yet: {'; '.join(recovered)}."),
+                        title="Unsaved work", markup=False, timeout=15)
+
+    def on_text_area_changed(self, _event) -> None:
+        """A reply, note or post being written (they bubble up here): keep it soon."""
+        self.unsaved.changed()
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit; with unsaved work, ask whether to keep it (kept without asking
+        at a lock screen, where whoever is at the keyboard may not be its author)."""
+        work = self.unsaved.describe()
+        if not work:
+            self.exit()
+            return
+        if self.at_gate or isinstance(self.screen, QuitPrompt):
+            self._quit_keeping(work)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == KEEP:
+                self._quit_keeping(self.unsaved.describe())
+            elif answer == DISCARD:
+                self.unsaved.discard()
+                self.exit()
+
+        self.push_screen(QuitPrompt(self.actor.name, work), answered)  # type: ignore[union-attr]
+
+    def _quit_keeping(self, work: list[str]) -> None:
+        self.unsaved.keep_now()
+        name = self.actor.name  # type: ignore[union-attr]
+        self.exit(message=Text(f"socops kept {name}'s unsaved work: {'; '.join(work)}. "
+                               f"It comes back when {name} logs in again."))
 
     # -- the session -------------------------------------------------------------------
     @property
@@ -179,7 +259,7 @@ class SocopsApp(App[None]):
 
     def may_open(self, panel: Panel) -> bool:
         """Whether the logged-in user's role lets them see ``panel`` (the service still decides)."""
-        return self.actor is not None and (not panel.permission or actor_may(self.actor, panel.permission))
+        return self.actor is not None and panel.open_to(self.actor)
 
     @property
     def at_gate(self) -> bool:
@@ -231,9 +311,37 @@ class SocopsApp(App[None]):
             return
         report(error)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            self._screen_paste(event)
+        await super().on_event(event)
+
+    def _screen_paste(self, paste: events.Paste) -> None:
+        """A one-line field (an Input) draws what it holds as it is: a pasted ESC or
+        U+202E would reach the terminal raw. Only the text editors show hidden
+        characters (:class:`RevealingTextArea`); anywhere else they are left out of the
+        paste, and the operator is told which."""
+        if isinstance(self.focused, RevealingTextArea):
+            return
+        kept, removed = remove_hidden(paste.text)
+        if removed:
+            paste.text = kept
+            shown = " ".join(removed)
+            self.notify(f"Left out the hidden characters of the pasted text ({shown[:60]}): "
+                        "this field cannot show them.",
+                        title="Pasted", severity="warning", markup=False, timeout=8)
+
     def run_with_step_up(self, call: Callable[[], object], **options) -> None:
         """Same as :meth:`call_service` (the name says what high-risk actions rely on)."""
         self.call_service(call, **options)
+
+    def set_condition(self, condition: Condition) -> None:
+        """Show ``condition`` until :meth:`clear_condition` (replacing one of its key)."""
+        self.conditions = with_condition(self.conditions, condition)
+
+    def clear_condition(self, key: str) -> None:
+        if any(c.key == key for c in self.conditions):
+            self.conditions = without_condition(self.conditions, key)
 
     def _report_refusal(self, error: BaseException) -> None:
         self.notify(printable(str(error)), title="Not done", severity="error", markup=False, timeout=10)
@@ -251,11 +359,35 @@ class SocopsApp(App[None]):
         self.post_message(WorkerStatusChanged(status))
 
     def on_worker_status_changed(self, message: WorkerStatusChanged) -> None:
-        previous = self.worker_status
         self.worker_status = message.status
-        if message.status.state == "error" and message.status.detail != previous.detail:
-            self.notify(printable(message.status.detail or "the worker reported an error"), title="Worker",
-                        severity="error", markup=False, timeout=10)
+        if message.status.state == "error":
+            # The bar already says "wk error"; the banner says why and what to do.
+            self.set_condition(Condition("worker", "Worker", printable(
+                message.status.detail or "the worker reported an error; see the log"), ERROR))
+        else:
+            self.clear_condition("worker")
+
+    # -- toasts ------------------------------------------------------------------------
+    def _follow_screen_layout(self, screen: Screen) -> None:
+        """Check the toasts after every layout of ``screen`` (a toast shown, a resize)."""
+        screen.screen_layout_refresh_signal.unsubscribe(self)
+        screen.screen_layout_refresh_signal.subscribe(self, self._keep_toasts_off_focus)
+
+    def on_notify(self) -> None:
+        face_away(self.screen)  # before the toast is drawn
+
+    def on_descendant_focus(self) -> None:
+        face_away(self.screen)
+
+    def _keep_toasts_off_focus(self, screen: Screen) -> None:
+        """Toasts go where the focused widget is not; one that covers it still goes to the
+        message line (a screen without one, a modal, keeps the toast)."""
+        face_away(screen)
+        message_lines = list(screen.query(MessageLine))
+        if not message_lines:
+            return
+        for toast in covering_toasts(screen):
+            message_lines[0].say(*withhold(toast))
 
     # -- changes from the store --------------------------------------------------------
     def _items_changed_elsewhere(self, ids: set[str]) -> None:
@@ -302,24 +434,27 @@ class SocopsApp(App[None]):
                 self.call_from_thread(self._show_policy_problem, governance.problem)
         except Exception as error:  # reported, and retried on the next poll
             log.exception("refreshing the store failed")
-            self.call_from_thread(self._report_problem, f"could not read the store: {error}")
+            self.call_from_thread(self.set_condition, Condition(
+                "store-read", "Store", printable(f"could not read the store: {error}; trying again every "
+                                                 "poll, see the log"), ERROR, flag="store!",
+                long_flag="store unreadable"))
+        else:
+            if any(c.key == "store-read" for c in self.conditions):
+                self.call_from_thread(self.clear_condition, "store-read")
         finally:
             self._refreshing.clear()
 
     def _show_policy_problem(self, problem: str) -> None:
-        """Say that the governance file broke (or was mended); the status bar keeps saying it."""
+        """Show that the governance file broke, for as long as it is broken; say once that it was mended."""
         previous, self.policy_problem = self.policy_problem, problem
         if problem:
-            self.notify(printable(problem), title="Governance file", severity="error", markup=False,
-                        timeout=30)
-        elif previous:
-            self.notify(f"The governance file is valid again: version {self.workspace.governance.version} "
-                        "is in force.", title="Governance file", markup=False, timeout=10)
-
-    def _report_problem(self, text: str) -> None:
-        if text != self._last_problem:
-            self._last_problem = text
-            self.notify(printable(text), title="Store", severity="error", markup=False, timeout=10)
+            self.set_condition(Condition("policy", "Governance file", printable(problem), ERROR,
+                                         flag="policy!", long_flag="policy file broken"))
+        else:
+            self.clear_condition("policy")
+            if previous:
+                self.notify(f"The governance file is valid again: version {self.workspace.governance.version} "
+                            "is in force.", title="Governance file", markup=False, timeout=10)
 
     def _clock_tick(self) -> None:
         if not self.runs_worker:
@@ -338,6 +473,18 @@ class SocopsApp(App[None]):
     def on_counts_counted(self, message: CountsCounted) -> None:
         self.counts = message.counts
 
+    def on_notices_changed(self, _message: NoticesChanged) -> None:
+        self._count_notices()
+
+    @work(thread=True, exclusive=True, group="notice-count", exit_on_error=False)
+    def _count_notices(self) -> None:
+        actor = self.actor
+        if actor is not None:
+            self.post_message(NoticesCounted(self.workspace.notices.unread_count(actor.name)))
+
+    def on_notices_counted(self, message: NoticesCounted) -> None:
+        self.unread_notices = message.unread
+
     # -- keys --------------------------------------------------------------------------
     def action_help(self) -> None:
         """Show the keys of the current screen (F1 / ?)."""
@@ -346,7 +493,7 @@ class SocopsApp(App[None]):
             screen.dismiss(None)
             return
         title = screen.HELP_TITLE if isinstance(screen, PanelScreen) else "Keys"
-        self.push_screen(HelpScreen(title, help_rows(screen)))
+        self.push_screen(HelpScreen(title, help_rows(screen), self.conditions))
 
     def action_switch_panel(self, name: str) -> None:
         if self.check_action("switch_panel", (name,)):

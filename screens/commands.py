@@ -1,16 +1,18 @@
-"""The app-wide palette commands: go to a panel, show the keys."""
+"""The app-wide palette commands: go to a panel, your own posts, show the keys."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
 
+from console.permissions import POST_DRAFT
 from screens.palette import Command, CommandListProvider
-from screens.panels import PANELS
+from screens.panel import actor_may
+from screens.panels import PANELS, panel_named
 
 
 class PanelCommands(CommandListProvider):
-    """One "Go to <panel>" command per panel the user may open, plus help."""
+    """One "Go to <panel>" command per panel the user may open, your own posts, plus help."""
 
     def _commands(self) -> Iterable[Command]:
         app = self.app
@@ -19,4 +21,17 @@ class PanelCommands(CommandListProvider):
                 continue
             yield (f"Go to {panel.title}", partial(app.action_switch_panel, panel.name),  # type: ignore[attr-defined]
                    panel.description)
+        actor = getattr(app, "actor", None)
+        approvals = panel_named("approvals")
+        if actor is not None and actor_may(actor, POST_DRAFT) and app.may_open(approvals):  # type: ignore[attr-defined]
+            # From Compose too: the way back to a saved draft.
+            yield ("My posts: reopen a draft, read decisions and notes", self._show_own_posts,
+                   "Your posts in the Approvals panel; Enter reopens a draft in Compose")
         yield "Show keys for this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
+
+    async def _show_own_posts(self) -> None:
+        app = self.app
+        await app.switch_mode("approvals")
+        show_mine = getattr(app.screen, "show_mine", None)
+        if callable(show_mine):
+            show_mine()

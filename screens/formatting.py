@@ -1,4 +1,5 @@
-"""Pure text helpers for the screens: ages, SLA countdowns, clock times.
+"""Pure text helpers for the screens: ages, SLA countdowns, clock times, and
+text under review with its hidden characters shown.
 
 Kept free of Textual so they can be tested on their own and reused by every
 panel that shows times.
@@ -8,6 +9,29 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, tzinfo
+
+from rich.style import Style
+from rich.text import Text
+
+from console.hidden_text import REVEALED, reveal
+from console.untrusted import one_line
+
+#: How a hidden character's notation stands out in a text under review (no colour needed).
+HIDDEN_STYLE = Style(reverse=True)
+
+
+def revealed_text(text: str, style: Style | str = "", hidden_style: Style = HIDDEN_STYLE, *,
+                  line_limit: int | None = None) -> Text:
+    """``text`` as a person deciding on it must read it: every hidden character shown
+    where it is (``␛``, ``⟨U+202E⟩``, in ``hidden_style``), never written raw, never markup.
+    With ``line_limit``, folded onto one line of at most that many characters."""
+    shown_text = reveal(text)
+    if line_limit is not None:
+        # After reveal(): the controls str.split() counts as whitespace are notations by now.
+        shown_text = one_line(shown_text, line_limit)
+    shown = Text(shown_text, style=style)
+    shown.highlight_regex(REVEALED, hidden_style)
+    return shown
 
 
 def duration_text(seconds: float) -> str:

@@ -12,6 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from screens.conditions import Condition
+
 
 @dataclass(frozen=True)
 class HelpRow:
@@ -62,6 +64,9 @@ class HelpScreen(ModalScreen[None]):
         }
         VerticalScroll { height: auto; max-height: 100%; padding: 0 1; }
         .help--hint { color: $text-muted; padding: 0 1; }
+        .help--conditions { margin-bottom: 1; }
+        & > .help--error { color: $text-error; text-style: bold; }
+        & > .help--warning { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -69,10 +74,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,question_mark,q", "close", "Close", id="help.close"),
     ]
 
-    def __init__(self, title: str, rows: list[HelpRow]) -> None:
+    COMPONENT_CLASSES = {"help--error", "help--warning"}
+
+    def __init__(self, title: str, rows: list[HelpRow], conditions: tuple[Condition, ...] = ()) -> None:
+        """``conditions``: what stands wrong now, listed in full above the keys."""
         super().__init__()
         self.help_title = title
         self.rows = rows
+        self.conditions = conditions
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -84,9 +93,21 @@ class HelpScreen(ModalScreen[None]):
         with Vertical() as box:
             box.border_title = Text(self.help_title)
             with VerticalScroll():
+                if self.conditions:
+                    yield Static(self._conditions_text(), classes="help--conditions")
                 yield Static(table)
             yield Static(Text("Escape closes · Ctrl+P opens the command palette · ids remap keys"),
                          classes="help--hint")
+
+    def _conditions_text(self) -> Text:
+        """The standing conditions, each with its whole text (the bar and banner shorten them)."""
+        text = Text()
+        for index, condition in enumerate(self.conditions):
+            if index:
+                text.append("\n")
+            text.append(f"{condition.title}: ", self.get_component_rich_style(f"help--{condition.severity}"))
+            text.append(condition.text)
+        return text
 
     def action_close(self) -> None:
         self.dismiss(None)

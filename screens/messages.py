@@ -76,3 +76,21 @@ class ActionRefused(Message):
         #: (a code after an idle lock, say); see ``SessionGuard``.
         self.error = error
         self.retry = retry
+
+
+class NoticesChanged(Message):
+    """The logged-in person's notices changed (one was left for them, or read)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NoticesChanged)
+
+
+class NoticesCounted(Message):
+    """The logged-in person's unread notices were counted."""
+
+    def __init__(self, unread: int) -> None:
+        super().__init__()
+        self.unread = unread
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NoticesCounted)

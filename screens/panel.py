@@ -26,12 +26,18 @@ class Panel:
     module: str        # "screens.inbox.screen"
     class_name: str    # "InboxScreen"
     description: str = ""
-    #: The permission without which the panel is not listed (the service still checks).
-    permission: str = ""
+    #: Any one of these lets a person open the panel; none: everyone may (the
+    #: services still check each action). Approvals, say, is for approvers and
+    #: for the authors who follow their own posts there.
+    permissions: tuple[str, ...] = ()
 
     @property
     def binding_id(self) -> str:
         return f"app.panel.{self.name}"
+
+    def open_to(self, actor: "Actor") -> bool:
+        """Whether ``actor`` holds one of the panel's permissions (or it needs none)."""
+        return not self.permissions or any(actor_may(actor, permission) for permission in self.permissions)
 
     def make_screen(self) -> "PanelScreen":
         """A new screen of this panel, its module imported now if it was not yet."""

@@ -18,15 +18,18 @@ from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
     Panel("inbox", "Inbox", "1", "screens.inbox.screen", "InboxScreen",
-          "Comments, DMs and mentions to triage", INBOX_READ),
+          "Comments, DMs and mentions to triage", (INBOX_READ,)),
+    # Approvers decide there; everyone who drafts follows their own posts there
+    # (drafts, decisions and their notes, notices), so both may open it.
     Panel("approvals", "Approvals", "2", "screens.approvals.screen", "ApprovalsScreen",
-          "Posts waiting for your approval", POST_APPROVE),
+          "Posts waiting for your approval; your own posts with their decisions and notes",
+          (POST_APPROVE, POST_DRAFT)),
     Panel("compose", "Compose", "6", "screens.compose.screen", "ComposeScreen",
-          "Write a post: targets, variants, live policy checks", POST_DRAFT),
+          "Write a post: targets, variants, live policy checks", (POST_DRAFT,)),
     Panel("accounts", "Accounts", "8", "screens.accounts.screen", "AccountsScreen",
-          "Connected platform accounts: connect, test, remove; who needs reconnecting", ACCOUNT_VIEW),
+          "Connected platform accounts: connect, test, remove; who needs reconnecting", (ACCOUNT_VIEW,)),
     Panel("audit", "Audit", "9", "screens.audit.screen", "AuditScreen",
-          "Who did what, when: the tamper-evident audit trail", AUDIT_READ),
+          "Who did what, when: the tamper-evident audit trail", (AUDIT_READ,)),
 )
 
 DEFAULT_PANEL = PANELS[0].name

@@ -6,6 +6,7 @@ to type instead; the prompt shows it under the input and stays open.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from console.timeparse import parse_when, snooze_help
@@ -47,13 +48,20 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
-def parse_assignee(text: str, operator: str) -> str:
-    """Who to assign: a name, ``me`` for the operator, empty or ``-`` to unassign."""
+def parse_assignee(text: str, operator: str, refusal: Callable[[str], str] | None = None) -> str:
+    """Who to assign: a name, ``me`` for the operator, empty or ``-`` to unassign.
+
+    ``refusal(name)`` says why that person may not own the items ("" when they
+    may; the inbox service's :meth:`assignee_refusal`): the prompt stays open
+    with the reason instead of assigning to someone who is not on the team."""
     name = text.strip()
     if name in ("", "-"):
         return ""
     if name.casefold() == "me":
-        return operator
-    if any(c.isspace() for c in name) or len(name) > 64:
+        name = operator
+    elif any(c.isspace() for c in name) or len(name) > 64:
         raise PromptError(f"{name!r} is not a user name; type one name, 'me', or '-' to unassign")
+    why = refusal(name) if refusal is not None else ""
+    if why:
+        raise PromptError(why[:1].upper() + why[1:])
     return name

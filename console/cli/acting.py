@@ -15,7 +15,7 @@ import os
 import sys
 
 from console.cli.common import CommandFailed
-from console.identity import Session
+from console.identity import Session, WrongCredentials
 from console.workspace import Workspace, default_operator
 
 
@@ -41,17 +41,22 @@ def ask_secret(prompt: str, variable: str, what: str) -> str:
 
 
 def acting_session(workspace: Workspace) -> Session:
-    """Log the acting console user in (code and, if they have one, passphrase)."""
+    """Log the acting console user in (code and, if they have one, passphrase).
+
+    An unknown user name is asked for a code and refused exactly as a wrong code
+    is (same words, same exit code, and the same checked, audited attempt), as
+    the console's login screen does: the answer must not tell which names exist.
+    """
     username = acting_username().lower()
-    user = workspace.users.find(username)
-    if user is None:
-        if not workspace.users.all_users():
-            raise CommandFailed("this workspace has no console users yet; create the first owner with "
-                                "`socops user add NAME --role owner`")
-        raise CommandFailed(f"{username!r} is not a console user; set SOCOPS_USER to your console "
-                            "user name (`socops user list` shows them)")
+    if not workspace.users.all_users():
+        raise CommandFailed("this workspace has no console users yet; create the first owner with "
+                            "`socops user add NAME --role owner`")
     code = ask_secret(f"TOTP code for {username}: ", "SOCOPS_TOTP", "TOTP code")
     passphrase = None
-    if user.has_passphrase:
+    if workspace.auth.needs_passphrase(username):
         passphrase = ask_secret(f"passphrase for {username}: ", "SOCOPS_PASSPHRASE", "passphrase")
-    return workspace.auth.login(username, code, passphrase)
+    try:
+        return workspace.auth.login(username, code, passphrase)
+    except WrongCredentials as error:
+        raise CommandFailed(f"{error} (acting as {username!r}: set SOCOPS_USER to your console user "
+                            "name, or ask an admin which it is)") from None

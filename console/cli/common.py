@@ -1,13 +1,24 @@
-"""What every sub-command shares: opening the workspace, failing clearly, time and JSON."""
+"""What every sub-command shares: opening the workspace, failing clearly, stopping long work
+between batches, time and JSON."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
+from console.hidden_text import HIDDEN_CHARACTERS
 from console.workspace import Workspace
+
+
+#: Exit code of work stopped by Ctrl+C (128 + SIGINT), as a shell reports one.
+INTERRUPTED = 130
 
 
 class CommandFailed(Exception):
@@ -22,16 +33,51 @@ def open_workspace() -> Workspace:
     return Workspace.open()
 
 
-# Characters JSON leaves raw that a terminal may act on: DEL, the C1 controls
-# (U+009B is CSI) and bidirectional overrides. As \u escapes they stay exact.
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+@contextmanager
+def stop_between_batches() -> Iterator[Callable[[], bool]]:
+    """For work written in batches (a seed, an import): the first Ctrl+C asks it
+    to stop after the batch being written, instead of killing it halfway.
+
+    Yields the question the work asks between batches ("was a stop asked?").
+    A batch is one transaction of bounded size, so the wait is short and what
+    the command then reports is exactly what was written. A second Ctrl+C
+    stops at once (for a read that blocks, say): the batches written before
+    stay whole, and each one's audit event says what it wrote."""
+    asked = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def interrupted(signum, frame) -> None:
+        if asked.is_set():
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        asked.set()
+        # os.write: a print() here could collide with a print in progress.
+        os.write(2, b"socops: stopping after the batch being written (Ctrl+C again stops at once)\n")
+
+    try:
+        signal.signal(signal.SIGINT, interrupted)
+    except ValueError:        # not the main thread: Ctrl+C stays as it was
+        yield asked.is_set
+        return
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# Characters JSON leaves raw that a terminal may act on or a reader cannot see: DEL,
+# the C1 controls (U+009B is CSI), bidirectional controls and marks, and invisible
+# characters (console/hidden_text.py; json escapes the C0 controls itself). As \u
+# escapes they stay exact, and show.
+_UNSAFE_IN_JSON = re.compile(f"[{HIDDEN_CHARACTERS}]")
 
 
 def print_json(value: object) -> None:
     """One JSON object on one line; text from platforms can hold anything, so
     the characters a terminal would act on are written as escapes."""
     text = json.dumps(value, ensure_ascii=False, indent=None, default=_json_default)
-    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+    # json.dumps of the one character: a \u escape, a surrogate pair beyond U+FFFF.
+    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda match: json.dumps(match.group())[1:-1], text))
     sys.stdout.write("\n")
 
 

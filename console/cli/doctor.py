@@ -116,6 +116,12 @@ def run_doctor(args: argparse.Namespace) -> int:
             print("users       none yet: create the first owner with `socops user add NAME --role owner`")
         else:
             print(f"users       {len(users)} ({sum(1 for u in users if u.disabled)} disabled)")
+        # People and roles the governance file names that the workspace lacks: warnings,
+        # not problems (a new workspace has no manager yet), each at its line.
+        governance_file = workspace.governance.policy.source
+        for warning in workspace.staffing_warnings():
+            where = f"{governance_file}:{warning.line}" if warning.line else f"{governance_file}"
+            print(f"  warning   {where}: {warning.message}")
     print(f"terminal    {_terminal_report()}")
     print("all good" if not problems else f"{problems} problem{'s' if problems != 1 else ''} found")
     return 0 if not problems else 1

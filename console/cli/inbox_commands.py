@@ -9,12 +9,13 @@ from pathlib import Path
 
 from console.cli.acting import acting_session
 from console.cli import common
-from console.cli.common import CommandFailed, print_json
+from console.cli.common import INTERRUPTED, CommandFailed, print_json
 from console.inbox import import_items
 from console.inbox import parse_query
 from console.inbox import KINDS, STATUSES, InboxFilter, InboxItem
 from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
 from console.timeparse import parse_when
+from console.hidden_text import reveal
 from console.untrusted import one_line, printable
 
 
@@ -134,24 +135,33 @@ def show_item(args: argparse.Namespace) -> int:
               f"  assignee: {item.assignee or '-'}  tags: {', '.join(item.tags) or '-'}  version {item.version}")
         for message in thread:
             marker = ">" if message.id == item.id else " "
+            # The conversation is read closely: hidden characters are shown where they are
+            # (a spoofed right-to-left override must be seen), not dropped.
             print(f"{marker} {message.created_at:%Y-%m-%d %H:%M} {one_line(message.author_handle, 30)}: "
-                  f"{printable(message.text)}")
+                  f"{reveal(message.text)}")
             for reply in message.replies:
-                print(f"    reply by {reply.by} [{reply.status}] {printable(reply.text)}"
+                print(f"    reply by {reply.by} [{reply.status}] {reveal(reply.text)}"
                       + (f" ({printable(reply.error)})" if reply.error else "")
                       + (f" [acknowledged {', '.join(reply.acknowledged)}]" if reply.acknowledged else ""))
             for note in message.notes:
-                print(f"    note by {note.by} at {note.at:%H:%M}: {printable(note.text)}")
+                print(f"    note by {note.by} at {note.at:%H:%M}: {reveal(note.text)}")
     return 0
 
 
 def import_file(args: argparse.Namespace) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
+        accounts = {account.account_id: account.platform for account in workspace.accounts}
+
+        def run(handle, source: str):
+            with common.stop_between_batches() as stop_asked:
+                return import_items(workspace.store, workspace.audit, handle, sla=workspace.config.sla,
+                                    actor=session, now=workspace.clock(), accounts=accounts,
+                                    assignee_for=workspace.inbox_assignee, source=source,
+                                    should_stop=stop_asked)
+
         if args.file == "-":
-            report = import_items(workspace.store, workspace.audit, sys.stdin.buffer,
-                                  sla=workspace.config.sla, actor=session, now=workspace.clock(),
-                                  source="stdin")
+            report = run(sys.stdin.buffer, "stdin")
         else:
             path = Path(args.file)
             try:
@@ -159,18 +169,25 @@ def import_file(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise CommandFailed(f"cannot read {path}: {error.strerror}") from error
             with handle:
-                report = import_items(workspace.store, workspace.audit, handle,
-                                      sla=workspace.config.sla, actor=session, now=workspace.clock(),
-                                      source=path.name)
+                report = run(handle, path.name)
     for number, reason in report.errors:
         print(f"{args.file}:{number}: {reason}", file=sys.stderr)
     print(report.summary())
+    if report.interrupted:
+        print(f"the rest of {args.file} was not read; import it again to add the rest (what is already "
+              "imported is skipped)")
+        return INTERRUPTED
     return 1 if report.errors else 0
 
 
 def _run_bulk(args: argparse.Namespace, action: str, verb: str, **arguments) -> int:
     with common.open_workspace() as workspace:
         session = acting_session(workspace)
+        if arguments.get("assignee"):
+            # Someone who may own none of these items is one refusal, not one per item.
+            refusal = workspace.inbox.assignee_refusal(arguments["assignee"], args.item_ids, actor=session)
+            if refusal:
+                raise CommandFailed(f"{refusal}; nothing was assigned")
         result = workspace.inbox.bulk(args.item_ids, action, actor=session, **arguments)
     for item_id, reason in result.failed:
         print(f"{item_id}: {reason}", file=sys.stderr)

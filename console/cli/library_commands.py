@@ -3,9 +3,10 @@
 Every sub-command acts as the logged-in console user (``acting_session``), so
 the service's permission checks and the no-self-approval rule hold here too.
 Titles, texts, tags and alt texts are typed by people: rows show them through
-``one_line`` and ``show`` through ``printable``, so a control sequence in an
-asset can never reach the terminal; ``--json`` keeps them exact but writes
-every control character as a ``\\u`` escape.
+``one_line``, and ``show`` prints a text asset through ``reveal`` (``␛[31m``,
+``⟨U+202E⟩``: an approver must see what a holding statement holds), so a
+control sequence in an asset can never reach the terminal; ``--json`` keeps
+them exact but writes every hidden character as a ``\\u`` escape.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from console.cli.common import CommandFailed, print_json
 from console.library import EXPIRED, STATES, Asset, LibraryService, describe_moment
 from console.library import IMAGE, KINDS, TEXT_KINDS, kind_label
 from console.records import format_time
-from console.untrusted import one_line, printable
+from console.hidden_text import reveal
+from console.untrusted import one_line
 
 KIND_CHOICES = tuple(kind.replace("_", "-") for kind in KINDS)
 TEXT_FILE_LIMIT = 1_000_000     # read no more than this; the service's own limit is far lower
@@ -164,8 +166,10 @@ def show_asset(args: argparse.Namespace) -> int:
         for label, value in _show_lines(library, asset):
             print(f"{label:<11} {value}")
         if asset.kind in TEXT_KINDS:
+            # The text an approver decides on (a holding statement is published as it
+            # is): hidden characters shown where they are, not dropped.
             print("text:")
-            print(printable(asset.text))
+            print(reveal(asset.text))
     return 0
 
 

@@ -1,8 +1,11 @@
 """``socops policy check [FILE]``: validate a governance file and point at each mistake.
 
-It only reads a file, so it needs no login and does not open the store: it
-can run on a copy before it replaces the file in force. Problems print like a
-compiler's (``FILE:LINE: message``) so editors can jump to them.
+It changes nothing, so it needs no login: it can run on a copy before it
+replaces the file in force. Problems print like a compiler's (``FILE:LINE:
+message``) so editors can jump to them. A valid file is then held against
+the workspace's people (read from its store, when there is one): account
+owners who are not users and roles that approval stages wait for but nobody
+holds are warnings (``FILE:LINE: warning: ...``), not problems.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from console.cli import common
 from console.cli.common import CommandFailed, print_json
-from console.policy import ContentPolicy
+from console.errors import ConsoleError
+from console.policy import ContentPolicy, PolicyProblem
 from console.governance import GOVERNANCE_FILE, GovernancePolicy, check_governance_text
 from console.paths import workspace_paths
+from data import StoreError
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,20 +44,45 @@ def check_policy(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise CommandFailed(f"cannot read {path}: {error}") from None
     policy, problems = check_governance_text(text, path)
+    warnings, unchecked = staffing(policy, text) if policy else ([], "")
     if args.json:
         print_json({"ok": not problems, "file": str(path),
                     "problems": [{"line": p.line, "message": p.message} for p in problems],
+                    "warnings": [{"line": w.line, "message": w.message} for w in warnings],
+                    "people_not_checked": unchecked or None,
                     "summary": summary(policy) if policy else None})
         return 1 if problems else 0
     for problem in problems:
-        print(f"{path}:{problem.line}: {problem.message}" if problem.line else f"{path}: {problem.message}")
+        print(_located(path, problem))
     if problems:
         count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
         print(f"socops: {count} in {path}; a running console keeps its last good version until they are fixed",
               file=sys.stderr)
         return 1
+    for warning in warnings:
+        print(_located(path, warning, "warning: "))
+    if unchecked:
+        print(f"{path}: note: {unchecked}")
     print_summary(path, policy)
     return 0
+
+
+def _located(path: Path, problem: PolicyProblem, kind: str = "") -> str:
+    return f"{path}:{problem.line}: {kind}{problem.message}" if problem.line else f"{path}: {kind}{problem.message}"
+
+
+def staffing(policy: GovernancePolicy, text: str) -> tuple[list[PolicyProblem], str]:
+    """What ``policy`` names that the workspace lacks (people, roles), or why that
+    could not be checked."""
+    paths = workspace_paths()
+    if not paths.store_dir.exists():
+        return [], f"no workspace at {paths.store_dir} yet, so account owners and approval roles were not " \
+                   "checked against its people"
+    try:
+        with common.open_workspace() as workspace:
+            return workspace.staffing_warnings(policy, text), ""
+    except (ConsoleError, StoreError, OSError) as error:
+        return [], f"account owners and approval roles were not checked against the workspace's people: {error}"
 
 
 def summary(policy: GovernancePolicy) -> dict:

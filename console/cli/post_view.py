@@ -1,7 +1,10 @@
 """How ``socops post`` prints a post: list rows, the ``show`` page and JSON.
 
 Post text, notes and history come from people and are untrusted: every piece
-goes through :mod:`console.untrusted` before it reaches the terminal.
+goes through :mod:`console.untrusted` before it reaches the terminal. The
+texts a reviewer decides on (the post, each platform's version, the changes)
+are shown with :func:`console.hidden_text.reveal`: a hidden character shows as
+``␇`` or ``⟨U+202E⟩``, exactly where it is, instead of being dropped.
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from console.policy import CheckResult, Finding
 from console.posts import Post
 from console.posts import StageState
+from console.hidden_text import reveal
 from console.records import format_time
-from console.untrusted import one_line, printable
+from console.untrusted import one_line
 
 
 def finding_line(finding: Finding, text: str = "") -> str:
-    """``rule_id severity: message — hint``, quoting the offending span when there is one."""
+    """``rule_id severity: message — hint``, quoting the offending span (hidden characters shown)."""
     span = ""
     if text and 0 <= finding.start < finding.end <= len(text):
-        span = f' "{one_line(text[finding.start:finding.end], 40)}"'
+        span = f' "{one_line(reveal(text, finding.start, finding.end), 40)}"'
     line = f"{finding.rule_id} {finding.severity}{span}: {one_line(finding.message, 200)}"
     return line + (f" — {one_line(finding.hint, 200)}" if finding.hint else "")
 
@@ -71,17 +75,17 @@ def show_lines(post: Post, stages: list[StageState], check: CheckResult, diff: l
         lines.append(f"  acknowledged {', '.join(ack.rules)} by {ack.by} on revision {ack.revision}")
     counters = {c.platform: c for c in check.counters}
     lines.append("text")
-    lines += [f"  {line}" for line in printable(post.text).splitlines()]
+    lines += [f"  {line}" for line in reveal(post.text).splitlines()]
     for platform, counter in counters.items():
         variant = post.variants.get(platform)
         over = "  OVER THE LIMIT" if counter.over else ""
         lines.append(f"{platform}  {counter.used}/{counter.limit} {counter.unit}{over}"
                      + ("" if variant else "  (the main text)"))
         if variant:
-            lines += [f"  {line}" for line in printable(variant).splitlines()]
+            lines += [f"  {line}" for line in reveal(variant).splitlines()]
     if diff:
         lines.append("changes since the revision last approved or seen")
-        lines += [f"  {printable(line)}" for line in diff]
+        lines += [f"  {reveal(line)}" for line in diff]
     lines.append("history")
     for entry in post.history:
         note = f": {one_line(entry.note, 200)}" if entry.note else ""

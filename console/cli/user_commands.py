@@ -45,10 +45,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=show_user)
 
     for name, help_text in (("disable", "disable a user (their open sessions stop at the next action)"),
-                            ("enable", "enable a disabled user")):
+                            ("enable", "enable a disabled user (and clear any lockout)")):
         action = actions.add_parser(name, help=help_text)
         action.add_argument("username")
         action.set_defaults(handler=_toggle(name))
+
+    unlock = actions.add_parser("unlock", help="end a lockout after too many wrong codes, so the user "
+                                "may log in at once")
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=unlock_user)
 
     role = actions.add_parser("set-role", help="change a user's role")
     role.add_argument("username")
@@ -212,11 +217,25 @@ def _toggle(action: str):
         with common.open_workspace() as workspace:
             session = acting_session(workspace)
             method = workspace.users.disable if action == "disable" else workspace.users.enable
+            before = workspace.users.find(args.username)
             user = method(session, args.username)
-        print(f"{user.username} is {'disabled' if user.disabled else 'enabled'}")
+            was_locked = bool(before and before.locked_at(workspace.clock()))
+        print(f"{user.username} is {'disabled' if user.disabled else 'enabled'}"
+              + ("; their lockout is cleared" if was_locked else ""))
         return 0
 
     return handler
+
+
+def unlock_user(args: argparse.Namespace) -> int:
+    with common.open_workspace() as workspace:
+        session = acting_session(workspace)
+        user, cleared = workspace.users.unlock(session, args.username)
+    if cleared:
+        print(f"{user.username} is unlocked ({cleared} cleared) and may log in now")
+    else:
+        print(f"{user.username} was not locked out; nothing changed")
+    return 0
 
 
 def set_role(args: argparse.Namespace) -> int:

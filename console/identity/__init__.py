@@ -27,6 +27,7 @@ from console.identity.sessions import (
     PassiveSession,
     PassphraseRequired,
     Session,
+    WrongCredentials,
 )
 from console.identity.totp import INTERVAL, code_at
 from console.identity.training import TRAINING_COLLECTIONS, TrainingError, TrainingService
@@ -48,6 +49,6 @@ __all__ = [
     "INTERVAL", "SANDBOX_SECRETS_FILE", "TRAINING_COLLECTIONS", "USERNAME_PATTERN", "USERS", "USER_COLLECTIONS",
     "AccountLocked", "Authenticator", "Enrollment", "LastOwnerError", "LoginFailed", "NoKeyringBackend",
     "PassiveSession", "PassphraseRequired", "SecretStore", "SecretStoreError", "Session", "TrainingError",
-    "TrainingService", "User", "UserError", "UserNotFound", "UserService", "code_at", "normalize_username",
-    "totp_entry",
+    "TrainingService", "User", "UserError", "UserNotFound", "UserService", "WrongCredentials", "code_at",
+    "normalize_username", "totp_entry",
 ]

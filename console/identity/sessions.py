@@ -6,7 +6,16 @@ user's record, and a code of that step or an earlier one is refused as a
 replay. Wrong answers count in the user's record; after ``lockout_failures``
 in a row the user is locked out for ``lockout_minutes``. Every attempt, good
 or bad, is one audited transaction (``login.ok``, ``login.failed``,
-``login.locked``); an unknown user name gets the same answer as a wrong code.
+``login.locked``); an unknown user name gets the same answer as a wrong code,
+after the same work (so the delay does not tell either), and so does a
+disabled user's name with a wrong code. A lockout says which command ends it
+(``socops user unlock NAME``; ``socops user enable`` clears one too).
+
+Another process (a ``socops`` command, another session, the worker) may
+change the user's record while a login form is open, so a login reads the
+store afresh first, and a check whose compare-and-set still meets a newer
+version (a write in between) reads again and runs once more: the outcome,
+good or bad, is always recorded and audited, never lost to a conflict.
 
 A session re-reads its user on every check, so disabling a user refuses their
 open sessions at their next action. It locks after ``idle_minutes`` without
@@ -24,24 +33,35 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from console.audit import AuditNote, AuditTrail
-from console.errors import ConsoleError
+from console.errors import ConsoleError, StorageProblem
 from console.governance import Governance
 from console.permissions import (HIGH_RISK, PERMISSIONS, PermissionDenied, PolicyAckRequired, Scope,
                                  SessionLocked, StepUpRequired)
 from console.records import format_time
 from console.identity.secrets import SecretStore
-from console.identity.totp import matching_step
+from console.identity.totp import matching_step, new_secret
 from console.untrusted import one_line
-from console.identity.users import USERS, User, UserService, check_passphrase, normalize_username, totp_entry
-from data import Store
+from console.identity.users import (OWNER, USERS, User, UserService, check_passphrase, normalize_username,
+                                   totp_entry)
+from data import ConflictError, Store
 
 WRONG = "wrong user name or code"
 UNKNOWN_ACTOR = "unknown-user"    # the audit actor of a login attempt with an unknown name
 WRONG_WITH_PASSPHRASE = "wrong user name, code or passphrase"
+#: Reads and compare-and-sets of a user's record before giving up on a record
+#: that other processes keep changing.
+USER_WRITE_ATTEMPTS = 5
+#: A seed nobody holds: an unknown user name's code is checked against it.
+_DECOY_SECRET = new_secret()
 
 
 class LoginFailed(ConsoleError):
     """The login (or a code given in a session) was refused; nothing says which part was wrong."""
+
+
+class WrongCredentials(LoginFailed):
+    """The user name, code or passphrase did not match; the words never say which,
+    so an unknown name and a wrong code are refused alike."""
 
 
 class AccountLocked(LoginFailed):
@@ -58,6 +78,12 @@ class PassphraseRequired(LoginFailed):
 
 def _clock_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _unlock_hint(user: User) -> str:
+    """Who can end a lockout now, and with what command (only an owner unlocks an owner)."""
+    who = "another owner" if user.role == OWNER else "an owner or admin"
+    return f"ask {who} to run `socops user unlock {user.username}`"
 
 
 @dataclass(frozen=True)
@@ -90,12 +116,19 @@ class Authenticator:
             name = normalize_username(username)
         except ConsoleError:
             name = ""
+        self.store.refresh()  # added, changed or given a passphrase since the form opened
         user = self.users.find(name) if name else None
         if user is None:
+            # The answer, and the work that takes time, of a wrong code for a real
+            # user (a seed looked up, a code checked, one audited write): neither
+            # the message nor the delay tells which user names exist.
+            if name:
+                self.secrets.get(totp_entry(name))
+            matching_step(_DECOY_SECRET, code, self.clock())
             shown = one_line(name or (username or "").strip().lower(), 40) or "(empty)"
             self.audit.apply(UNKNOWN_ACTOR, lambda tx: AuditNote("login.failed", f"user/{shown}",
                                                                  "unknown user name"))
-            raise LoginFailed(WRONG)
+            raise WrongCredentials(WRONG)
         if user.has_passphrase and passphrase is None:
             raise PassphraseRequired(f"{user.username} also needs their passphrase")
         self.verify(user.username, code, passphrase, purpose="login")
@@ -107,9 +140,25 @@ class Authenticator:
 
         Returns the accepted time step; raises LoginFailed / AccountLocked.
         """
+        return self._on_fresh_user(username, lambda: self._check_code(username, code, passphrase, purpose))
+
+    def _on_fresh_user(self, username: str, attempt: Callable[[], Any]) -> Any:
+        """``attempt()`` (which reads ``username``'s record and compare-and-sets it) on
+        the store as it is now; again on fresh state when another process wrote the
+        record in between, so nothing is decided on, or lost to, a stale version."""
+        for _ in range(USER_WRITE_ATTEMPTS):
+            self.store.refresh()
+            try:
+                return attempt()
+            except ConflictError:
+                continue  # the failed write caught the store up; read and decide again
+        raise StorageProblem(f"{username}'s record kept changing in other processes while this was "
+                             "checked; nothing was recorded; try again")
+
+    def _check_code(self, username: str, code: str, passphrase: str | None, purpose: str) -> int:
         now = self.clock()
         user = self.users.get(username)
-        secret = None if user.locked_at(now) or user.disabled else self.secrets.get(totp_entry(username))
+        secret = None if user.locked_at(now) else self.secrets.get(totp_entry(username))
         policy = self.governance.auth
         check_phrase = purpose == "login" and user.has_passphrase
         phrase_ok = None
@@ -123,17 +172,20 @@ class Authenticator:
         def change(tx: Any):
             record = self.store.get(USERS, username)
             if record is None:
-                result["o"] = _Outcome(False, error=LoginFailed(WRONG))
+                result["o"] = _Outcome(False, error=WrongCredentials(WRONG))
                 return AuditNote("login.failed", f"user/{username}", f"{label}user removed")
             fresh = self.users.find(username)
             if fresh.disabled:
-                result["o"] = _Outcome(False, error=LoginFailed(f"{username} is disabled; ask an admin"))
+                # Only someone with the right code learns that the user is disabled;
+                # anyone else gets the answer an unknown name gets.
+                result["o"] = _Outcome(False, error=LoginFailed(f"{username} is disabled; ask an admin") if step
+                                       else WrongCredentials(WRONG_WITH_PASSPHRASE if check_phrase else WRONG))
                 return AuditNote("login.failed", f"user/{username}", f"{label}user is disabled")
             if fresh.locked_at(now):
                 until = fresh.locked_until
                 result["o"] = _Outcome(False, error=AccountLocked(
                     f"{username} is locked out until {_clock_time(until)} after "
-                    f"{policy.lockout_failures} wrong attempts; try again then, or ask an admin",
+                    f"{policy.lockout_failures} wrong attempts; try again then, or {_unlock_hint(fresh)}",
                     until))
                 return AuditNote("login.locked", f"user/{username}", f"{label}refused while locked out "
                                  f"until {format_time(until)}")
@@ -166,10 +218,10 @@ class Authenticator:
                                        f"locked out until {format_time(until)} after {failures} failures"))
                 result["o"] = _Outcome(False, error=AccountLocked(
                     f"{message}; {username} is now locked out until {_clock_time(until)} "
-                    f"after {failures} wrong attempts", until))
+                    f"after {failures} wrong attempts; try again then, or {_unlock_hint(fresh)}", until))
             else:
                 tx.update(USERS, username, {"failed_logins": failures}, expected_version=record["_v"])
-                result["o"] = _Outcome(False, error=LoginFailed(message))
+                result["o"] = _Outcome(False, error=LoginFailed(message) if replay else WrongCredentials(message))
             return notes
 
         self.audit.apply(username, change)
@@ -358,7 +410,7 @@ class Session:
             return AuditNote("policy.acknowledge", f"user/{self._name}",
                              f"governance version {before} -> {version}")
 
-        self._auth.audit.apply(self._name, change)
+        self._auth._on_fresh_user(self._name, lambda: self._auth.audit.apply(self._name, change))
         with self._lock:
             self._last_activity = max(self._last_activity, now)
         return version

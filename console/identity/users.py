@@ -98,6 +98,18 @@ def _check_new_passphrase(passphrase: str) -> None:
         raise UserError(f"a passphrase needs at least {MIN_PASSPHRASE} characters")
 
 
+def _lockout_summary(record: dict, now: datetime) -> str:
+    """What an admin's unlock clears in ``record``: a lockout in force and the wrong
+    codes counted towards the next one ("" when there is nothing to clear)."""
+    parts = []
+    until = parse_time(record.get("locked_until"))
+    if until is not None and now < until:
+        parts.append(f"lockout until {record['locked_until']}")
+    if int(record.get("failed_logins") or 0):
+        parts.append(f"{record['failed_logins']} wrong codes in a row")
+    return " and ".join(parts)
+
+
 # -- the domain record -----------------------------------------------------------------
 @dataclass(frozen=True)
 class User:
@@ -350,17 +362,44 @@ class UserService:
         verb = "disable" if disabled else "enable"
 
         def change(tx: Any, record: dict) -> tuple[dict, AuditNote] | None:
-            if bool(record.get("disabled")) == disabled:
+            was_disabled = bool(record.get("disabled"))
+            if disabled:
+                if was_disabled:
+                    return None
+                if record["role"] == OWNER:
+                    self._check_other_owner(record["_key"], f"disable {record['_key']}")
+                return {"disabled": True}, AuditNote("user.disable", f"user/{record['_key']}",
+                                                     "enabled -> disabled")
+            # Enabling is a fresh start: no lockout carried over, also for a user
+            # who was never disabled but locked out (an admin's "let them in").
+            lockout = _lockout_summary(record, self.clock())
+            if not was_disabled and not lockout:
                 return None
-            if disabled and record["role"] == OWNER:
-                self._check_other_owner(record["_key"], f"disable {record['_key']}")
-            updates = {"disabled": disabled}
-            if not disabled:   # a fresh start: no lockout carried over
-                updates.update(failed_logins=0, locked_until=None)
-            return updates, AuditNote(f"user.{verb}", f"user/{record['_key']}",
-                                      f"{'enabled -> disabled' if disabled else 'disabled -> enabled'}")
+            summary = "; ".join(part for part in ("disabled -> enabled" if was_disabled else "",
+                                                  lockout and f"{lockout} cleared") if part)
+            return ({"disabled": False, "failed_logins": 0, "locked_until": None},
+                    AuditNote(f"user.{verb}", f"user/{record['_key']}", summary))
 
         return self._update(actor.name, user.username, change)
+
+    def unlock(self, actor: Actor, username: str) -> tuple[User, str]:
+        """Clear a lockout (and the count of wrong codes) so the user may log in now.
+
+        Returns the user and what was cleared ("" when there was nothing to clear)."""
+        actor.require(USER_MANAGE)
+        user = self.get(username)
+        if user.role == OWNER:
+            self._require_owner(actor, "unlock an owner")
+        cleared: list[str] = []
+
+        def change(tx: Any, record: dict) -> tuple[dict, AuditNote] | None:
+            cleared[:] = [_lockout_summary(record, self.clock())]
+            if not cleared[0]:
+                return None
+            return ({"failed_logins": 0, "locked_until": None},
+                    AuditNote("user.unlock", f"user/{record['_key']}", f"{cleared[0]} cleared"))
+
+        return self._update(actor.name, user.username, change), (cleared[0] if cleared else "")
 
     def set_role(self, actor: Actor, username: str, role: str) -> User:
         actor.require(USER_MANAGE)

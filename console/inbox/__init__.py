@@ -17,7 +17,7 @@ and answered by the team.
 - ``seeding.py``: fill the inbox with sandbox history, for demos and benchmarks.
 """
 
-from console.inbox.importing import ImportReport, import_items
+from console.inbox.importing import IMPORT_BATCH, ImportReport, import_items
 from console.inbox.inbound import inbound_from_item, record_from_inbound
 from console.inbox.index import PROJECTED_DERIVED, PROJECTED_FIELDS, InboxIndex
 from console.inbox.jobs import ReplyReport, SendReplies, SyncInbound, SyncReport, WakeSnoozed
@@ -49,15 +49,52 @@ from console.inbox.reply_policy import (
     reply_target,
     rule_ids,
 )
-from console.inbox.seeding import seed_inbox
+from console.inbox.seeding import SEED_BATCH, SeedReport, seed_inbox
 from console.inbox.service import InboxService
 from console.inbox.sla import SlaTargets
 
 __all__ = [
-    "INBOX", "KINDS", "PROJECTED_DERIVED", "PROJECTED_FIELDS", "REPLY_FAILED", "REPLY_QUEUED", "REPLY_RETRYING",
-    "REPLY_SENT", "STATUSES", "STATUS_CLOSED", "STATUS_OPEN", "STATUS_SNOOZED", "ImportReport", "InboxCounts",
-    "InboxFilter", "InboxIndex", "InboxItem", "InboxService", "Note", "Reply", "ReplyBlocked",
-    "ReplyNeedsAcknowledgement", "ReplyReport", "SendReplies", "SlaTargets", "SyncInbound", "SyncReport",
-    "WakeSnoozed", "finding_line", "format_query", "import_items", "inbound_from_item", "is_public", "item_key",
-    "parse_query", "policy_reply_check", "record_from_inbound", "reply_target", "rule_ids", "seed_inbox",
+    "IMPORT_BATCH",
+    "INBOX",
+    "KINDS",
+    "PROJECTED_DERIVED",
+    "PROJECTED_FIELDS",
+    "REPLY_FAILED",
+    "REPLY_QUEUED",
+    "REPLY_RETRYING",
+    "REPLY_SENT",
+    "SEED_BATCH",
+    "STATUSES",
+    "STATUS_CLOSED",
+    "STATUS_OPEN",
+    "STATUS_SNOOZED",
+    "ImportReport",
+    "InboxCounts",
+    "InboxFilter",
+    "InboxIndex",
+    "InboxItem",
+    "InboxService",
+    "Note",
+    "Reply",
+    "ReplyBlocked",
+    "ReplyNeedsAcknowledgement",
+    "ReplyReport",
+    "SeedReport",
+    "SendReplies",
+    "SlaTargets",
+    "SyncInbound",
+    "SyncReport",
+    "WakeSnoozed",
+    "finding_line",
+    "format_query",
+    "import_items",
+    "inbound_from_item",
+    "is_public",
+    "item_key",
+    "parse_query",
+    "policy_reply_check",
+    "record_from_inbound",
+    "reply_target",
+    "rule_ids",
+    "seed_inbox",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from console.policy import CheckResult, ContentPolicy, Finding, Target
 from console.errors import InvalidAction
 from console.inbox.records import InboxItem
+from console.hidden_text import reveal
 from console.untrusted import one_line
 
 #: Checks ``text`` as a reply to ``item``.
@@ -103,10 +104,11 @@ def acknowledged_rules(item: InboxItem, text: str, result: CheckResult,
 
 
 def finding_line(finding: Finding, text: str) -> str:
-    """``privacy.email "ann@example.com": message (hint)``: one finding as one line of plain text."""
+    """``privacy.email "ann@example.com": message (hint)``: one finding as one line of plain text
+    (the words quoted with their hidden characters shown, as ``␇`` or ``⟨U+202E⟩``)."""
     quoted = ""
     if 0 <= finding.start < finding.end <= len(text):
-        quoted = f' "{one_line(text[finding.start:finding.end], 40)}"'
+        quoted = f' "{one_line(reveal(text, finding.start, finding.end), 40)}"'
     line = f"{finding.rule_id}{quoted}: {one_line(finding.message, 160)}"
     if finding.hint:
         line += f" ({one_line(finding.hint, 160)})"

@@ -45,6 +45,8 @@ MAX_REPLY_CHARS = 5_000
 MAX_NOTE_CHARS = 2_000
 
 Clock = Callable[[], datetime]
+#: (name, account id or None) -> the user name to record; InvalidAction saying why not.
+AssigneeCheck = Callable[[str, str | None], str]
 
 
 def _clock_time(moment: datetime) -> str:
@@ -54,13 +56,19 @@ def _clock_time(moment: datetime) -> str:
 class InboxService:
     """Triage operations on the shared inbox."""
 
-    def __init__(self, store: Store, audit: AuditTrail, *, sla: SlaTargets | None = None,
-                 clock: Clock = utc_now, region_of: Callable[[str], str] = lambda account_id: "",
+    def __init__(self, store: Store, audit: AuditTrail, *, assignee_for: AssigneeCheck,
+                 sla: SlaTargets | None = None, clock: Clock = utc_now,
+                 region_of: Callable[[str], str] = lambda account_id: "",
                  reply_check: ReplyCheck | None = None) -> None:
-        """``reply_check`` runs the content policy on every reply before it is
-        queued (see ``console/policy/replies.py``); None queues replies unchecked."""
+        """``assignee_for(name, account_id)`` says who may own items: the user name
+        to record, or :class:`InvalidAction` naming the person and why not (the
+        inbox does not know the people; the workspace does). ``account_id`` None
+        asks about any account. ``reply_check`` runs the content policy on every
+        reply before it is queued (see ``reply_policy.py``); None queues replies
+        unchecked."""
         self.store = store
         self.audit = audit
+        self.assignee_for = assignee_for
         self.sla = sla or SlaTargets()
         self.clock = clock
         self.region_of = region_of
@@ -152,10 +160,41 @@ class InboxService:
     # -- actions ----------------------------------------------------------------
     def assign(self, item_id: str, assignee: str | None, *, actor: Actor,
                expected_version: int | None = None) -> InboxItem:
-        """Give the item to ``assignee`` (None or "" unassigns)."""
-        assignee = (assignee or "").strip()
-        return self._change(item_id, {"assignee": assignee}, actor, expected_version,
-                            "assign" if assignee else "unassign")
+        """Give the item to ``assignee`` (None or "" unassigns): an enabled console
+        user who may work inbox items of the item's account; anyone else is
+        refused with :class:`InvalidAction` naming them and why."""
+        name = (assignee or "").strip()
+        if not name:
+            return self._change(item_id, {"assignee": ""}, actor, expected_version, "unassign")
+
+        def changes(current: InboxItem) -> dict:
+            # After the actor's own permission check: only then is the person looked at.
+            return {"assignee": self.assignee_for(name, current.account_id)}
+
+        return self._change(item_id, changes, actor, expected_version, "assign")
+
+    def assignee_refusal(self, name: str, item_ids: Iterable[str] = (), *, actor: Actor) -> str:
+        """Why ``name`` may not be given ``item_ids`` ("" when they may; with no ids:
+        why they may own no inbox item at all). For a prompt to stay open with the
+        reason, and for a shell command to refuse once; :meth:`assign` checks again."""
+        actor.require(INBOX_TRIAGE)
+        name = name.strip()
+        if not name:
+            return ""
+        accounts: list[str | None] = [None]
+        for item_id in item_ids:
+            try:
+                account_id = self.get(item_id).account_id
+            except ItemNotFound:
+                continue        # the action reports it, item by item
+            if account_id not in accounts:
+                accounts.append(account_id)
+        try:
+            for account_id in accounts:
+                self.assignee_for(name, account_id)
+        except InvalidAction as error:
+            return str(error)
+        return ""
 
     def tag(self, item_id: str, add: Iterable[str] = (), remove: Iterable[str] = (), *,
             actor: Actor, expected_version: int | None = None) -> InboxItem:

@@ -37,6 +37,7 @@ from console.policy.model import (
     DisclosureRule,
     Draft,
     Finding,
+    HiddenCharacterRules,
     PrivacyRules,
     RegionRequirement,
     RegionRules,
@@ -69,7 +70,8 @@ __all__ = [
     "ACCOUNT_OWNER", "CONTENT_SECTIONS", "CONTEXTS", "CONTEXT_POST", "CONTEXT_PRIVATE_REPLY",
     "CONTEXT_PUBLIC_REPLY", "ERROR", "MODE_ALL", "MODE_ANY", "RISK_LEVELS", "SEVERITIES", "WARNING",
     "AccessibilityRules", "AccountPolicy", "ApprovalRules", "Attachment", "BannedPhrase", "BrandVoice",
-    "CheckResult", "ContentPolicy", "Counter", "DisclosureRule", "Draft", "Finding", "PolicyProblem",
+    "CheckResult", "ContentPolicy", "Counter", "DisclosureRule", "Draft", "Finding",
+    "HiddenCharacterRules", "PolicyProblem",
     "PrivacyRules", "Problems", "RegionRequirement", "RegionRules", "RiskTopic", "Route", "Stage",
     "TableReader", "Target", "TomlLocator", "check_draft", "check_reply", "parse_content_policy",
 ]

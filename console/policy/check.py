@@ -12,9 +12,10 @@ platform in ``Finding.platform``, a finding in the main text "". Region rules
 and an account's own required hashtags read the text of that target's
 platform; length is counted per platform on the text it will get.
 
-Contexts. A post gets every rule. Replies (public or private) get banned
-phrases, forbidden hashtags, all caps and length; privacy applies to posts and
-public replies only, as a private reply is where an order number belongs.
+Contexts. A post gets every rule. Replies (public or private) get hidden
+characters, banned phrases, forbidden hashtags, all caps and length; privacy
+applies to posts and public replies only, as a private reply is where an
+order number belongs.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from console.policy.model import (
     highest_risk,
 )
 from console.policy.lengths import instagram_hashtag_cap, measure, platform_title
-from console.policy.rules import caps_findings, compile_order_pattern, hashtag_findings, privacy_findings
+from console.policy.rules import (caps_findings, compile_order_pattern, hashtag_findings, hidden_findings,
+                                  privacy_findings)
 from console.policy.text import PhraseIndex, PhraseMatch, TextScan, fold_tag, normalize_phrase
 from integrations.text_length import MAX_IMAGES
 
@@ -189,6 +191,7 @@ class PolicyChecker:
         matches = {label: self._phrases.find(scan) for label, scan in scans.items()}
         found: list[Finding] = []
         for label, scan in scans.items():
+            found += hidden_findings(scan.text, label, self.policy.hidden)
             found += self._voice(matches[label], scan, label)
             if public:
                 found += privacy_findings(scan, label, self.policy.privacy, self._order_pattern)

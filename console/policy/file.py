@@ -1,8 +1,8 @@
 """Reading the content sections of ``governance.toml`` into a :class:`ContentPolicy`.
 
 The sections are ``[accounts]``, ``[brand]``, ``[[disclosure]]``,
-``[accessibility]``, ``[privacy]``, ``[regions]``, ``[risk]`` and
-``[approval]``; the shipped ``governance.example.toml`` documents every key.
+``[accessibility]``, ``[privacy]``, ``[hidden_characters]``, ``[regions]``,
+``[risk]`` and ``[approval]``; the shipped ``governance.example.toml`` documents every key.
 A person edits this file by hand, so the parser collects *every* problem
 (not just the first), each with the line it is on (found by
 :class:`~console.toml_locator.TomlLocator`), and says what would be valid.
@@ -16,7 +16,7 @@ import re
 
 from console.policy.model import (
     ACCOUNT_OWNER, ERROR, RISK_LEVELS, STAGE_MODES, AccessibilityRules, AccountPolicy, ApprovalRules, BannedPhrase,
-    BrandVoice, ContentPolicy, DisclosureRule, PrivacyRules, RegionRequirement, RegionRules, RiskTopic, Route,
+    BrandVoice, ContentPolicy, DisclosureRule, HiddenCharacterRules, PrivacyRules, RegionRequirement, RegionRules, RiskTopic, Route,
     Stage,
 )
 from console.errors import ConfigError
@@ -27,8 +27,8 @@ from console.toml_locator import TomlLocator
 __all__ = ["CONTENT_SECTIONS", "PolicyProblem", "Problems", "TomlLocator", "parse_content_policy"]
 
 #: The top-level sections of governance.toml that this module reads.
-CONTENT_SECTIONS = ("accounts", "brand", "disclosure", "accessibility", "privacy", "regions", "risk",
-                    "approval")
+CONTENT_SECTIONS = ("accounts", "brand", "disclosure", "accessibility", "privacy", "hidden_characters",
+                    "regions", "risk", "approval")
 
 _RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*\Z")
 
@@ -54,6 +54,7 @@ def parse_content_policy(raw: dict, locate: Locate, *, roles: RoleBook | None = 
         disclosure=_disclosure(read, raw.get("disclosure", []), ids),
         accessibility=_accessibility(read, raw.get("accessibility", {})),
         privacy=_privacy(read, raw.get("privacy", {})),
+        hidden=_hidden_characters(read, raw.get("hidden_characters", {})),
         regions=_regions(read, raw.get("regions", {}), ids),
         risk_topics=_risk(read, raw.get("risk", {}), ids),
         approval=_approval(read, raw.get("approval", {}), accounts, _known_regions(raw), roles),
@@ -171,6 +172,15 @@ def _privacy(read: TableReader, raw: object) -> PrivacyRules:
         order_numbers=read.flag(table, path, "order_numbers", header, defaults.order_numbers),
         order_number_pattern=pattern,
         severity=read.severity(table, path, header, defaults.severity))
+
+
+def _hidden_characters(read: TableReader, raw: object) -> HiddenCharacterRules:
+    """Bidirectional controls and invisible characters: warnings, or errors.
+    Control characters are errors whatever the file says, so there is no key for them."""
+    path, header, defaults = ("hidden_characters",), "[hidden_characters]", HiddenCharacterRules()
+    table = read.table(raw, path, ("bidi", "invisible"), header)
+    return HiddenCharacterRules(bidi=read.severity(table, path, header, defaults.bidi, key="bidi"),
+                                invisible=read.severity(table, path, header, defaults.invisible, key="invisible"))
 
 
 def _regions(read: TableReader, raw: object, ids: dict[str, tuple]) -> dict[str, RegionRules]:

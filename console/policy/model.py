@@ -3,8 +3,8 @@ respect, and how a post is routed for approval.
 
 These are the validated, immutable records that ``console/policy/file.py``
 builds from the ``[accounts]``, ``[brand]``, ``[[disclosure]]``,
-``[accessibility]``, ``[privacy]``, ``[regions]``, ``[[risk.topics]]`` and
-``[approval]`` sections of ``governance.toml``. ``console/policy/check.py``
+``[accessibility]``, ``[privacy]``, ``[hidden_characters]``, ``[regions]``,
+``[[risk.topics]]`` and ``[approval]`` sections of ``governance.toml``. ``console/policy/check.py``
 runs the checks (findings); ``console/posts/approvals.py`` follows the routes.
 
 Risk levels are ordered ``low < medium < high``. A route matches a post when
@@ -109,6 +109,18 @@ class PrivacyRules:
 
 
 @dataclass(frozen=True)
+class HiddenCharacterRules:
+    """How much the characters a reader cannot see weigh (``console/hidden_text.py``).
+
+    Control characters are always an error: they are not text, and a screen that
+    shows them may act on them. Bidirectional controls and invisible characters
+    are warnings unless the brand makes them errors."""
+
+    bidi: str = WARNING
+    invisible: str = WARNING
+
+
+@dataclass(frozen=True)
 class RegionRequirement:
     """A region's rule: posts to an account of the region carrying one of
     ``when_tags`` (all posts when empty) must contain ``require_text`` (a
@@ -197,6 +209,7 @@ class ContentPolicy:
     disclosure: tuple[DisclosureRule, ...] = ()
     accessibility: AccessibilityRules = field(default_factory=AccessibilityRules)
     privacy: PrivacyRules = field(default_factory=PrivacyRules)
+    hidden: HiddenCharacterRules = field(default_factory=HiddenCharacterRules)
     regions: Mapping[str, RegionRules] = field(default_factory=dict)
     risk_topics: tuple[RiskTopic, ...] = ()
     approval: ApprovalRules = field(default_factory=ApprovalRules)

@@ -132,10 +132,10 @@ class TableReader:
                 self.add(path + (key, index), f"{header} {key} names {value!r}; use {one_of(allowed)}")
         return tuple(v for v in values if v in allowed)
 
-    def severity(self, table: dict, path: tuple, header: str, default: str) -> str:
-        value = table.get("severity", default)
+    def severity(self, table: dict, path: tuple, header: str, default: str, key: str = "severity") -> str:
+        value = table.get(key, default)
         if value not in SEVERITIES:
-            self.add(path + ("severity",), f"{header} severity = {value!r} is not valid; use {one_of(SEVERITIES)}")
+            self.add(path + (key,), f"{header} {key} = {value!r} is not valid; use {one_of(SEVERITIES)}")
             return default
         return value
 

@@ -1,5 +1,6 @@
 """The rules that read one text on their own: privacy (emails, phone numbers,
-order numbers) and accessibility (hashtag count, CamelCase hashtags, all caps).
+order numbers), accessibility (hashtag count, CamelCase hashtags, all caps) and
+hidden characters (controls, bidirectional controls, invisible characters).
 
 Each function takes a :class:`~console.policy.text.TextScan` and the label of
 the text it reads ("" for the main text, else the platform of a variant) and
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from console.policy.model import AccessibilityRules, Finding, PrivacyRules
+from console.hidden_text import BIDI, CONTROL, HiddenRun, character_name, hidden_kind, hidden_runs, reveal
+from console.policy.model import ERROR, AccessibilityRules, Finding, HiddenCharacterRules, PrivacyRules
 from console.policy.text import WORD, WORD_TOKEN, SpanSet, TextScan, is_word_char
 
 # -- privacy -----------------------------------------------------------------------------------
@@ -247,3 +249,55 @@ def caps_findings(scan: TextScan, label: str, rules: AccessibilityRules) -> list
             run.append((start, end))
     close()
     return found
+
+
+# -- hidden characters -------------------------------------------------------------------------
+#: Longest quote of hidden characters in a finding's message (characters as shown).
+_SHOWN_CHARS = 40
+
+
+def hidden_findings(text: str, label: str, rules: HiddenCharacterRules) -> list[Finding]:
+    """One finding per run of hidden characters (``console/hidden_text.py``), the
+    run shown as review screens show it (``␇``, ``⟨U+202E⟩``) and placed by line
+    and column, so the writer can find what they cannot see."""
+    found = []
+    for run in hidden_runs(text):
+        if run.kind == CONTROL:
+            found.append(_hidden_finding(text, run, label, "text.control", ERROR))
+        elif run.kind == BIDI:
+            found.append(_hidden_finding(text, run, label, "text.bidi", rules.bidi))
+        else:
+            found.append(_hidden_finding(text, run, label, "text.invisible", rules.invisible))
+    return found
+
+
+def _position(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - text.rfind("\n", 0, index)
+    return f"line {line}, column {column}"
+
+
+def _hidden_finding(text: str, run: HiddenRun, label: str, rule_id: str, severity: str) -> Finding:
+    hidden = [ch for i, ch in enumerate(text[run.start:run.end], run.start) if hidden_kind(text, i)]
+    count = len(hidden)
+    shown = reveal(text, run.start, run.end)
+    if len(shown) > _SHOWN_CHARS:
+        shown = shown[:_SHOWN_CHARS - 1] + "…"
+    where = _position(text, run.start)
+    remove = f"remove the hidden character{'s' if count != 1 else ''} at {where}"
+    if run.kind == CONTROL:
+        if count < run.end - run.start:
+            what, remove = f"a terminal control sequence ({shown})", f"remove the control sequence at {where}"
+        elif count == 1:
+            what = f"a control character ({shown} {character_name(hidden[0])})"
+        else:
+            what = f"{count} control characters ({shown})"
+        message = f"{what} at {where}: control characters are not text, and a screen showing them may act on them"
+    else:
+        names = list(dict.fromkeys(character_name(ch) for ch in hidden))
+        what = f"a hidden {names[0]}" if count == 1 else f"{count} hidden characters ({', '.join(names[:3])})"
+        it, they = ("it", "it") if count == 1 else ("they", "them")
+        effect = (f"{it} can make the text read differently from how it is sent" if run.kind == BIDI
+                  else f"readers cannot see {they}, and {it} can split words the checks look for")
+        message = f"{what}, {shown}, at {where}: {effect}"
+    return Finding(rule_id, severity, message, remove, run.start, run.end, label)

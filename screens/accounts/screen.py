@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from console.accounts import AccountState
 from console.permissions import ACCOUNT_MANAGE
 from console.untrusted import one_line
+from screens.conditions import ConditionBanner
 from screens.palette import CommandListProvider
 from screens.panel import PanelScreen, actor_may
 from screens.accounts.account_list import STATE_LABELS, AccountList
@@ -62,6 +63,7 @@ class AccountsScreen(PanelScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
+        yield ConditionBanner()
         yield AccountList(id="account-list")
         yield Static(Text(""), id="account-detail")
         yield MessageLine(id="accounts-message")

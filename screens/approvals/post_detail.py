@@ -8,8 +8,11 @@ counter, the images with their alt text, and the history.
 
 :func:`load_post_detail` gathers what needs the store or the policy checker
 (run it in a thread worker); :func:`post_detail_renderable` only formats.
-Every piece of text people wrote goes through ``console.untrusted`` into a
-``rich.text.Text``: never markup.
+Every piece of text people wrote goes into a ``rich.text.Text``, never markup:
+the texts the approver decides on (the post, each platform's version, the
+changes) with their hidden characters shown (``⟨U+202E⟩``, ``␇``, see
+``screens.formatting.revealed_text``), so what is approved is what is sent;
+names and notes through ``console.untrusted``.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from console.policy import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
 from console.posts import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
 from console.posts import CURRENT, DONE, NOT_REACHED, StageState, last_seen_revision, stage_states
-from console.untrusted import one_line, printable
-from screens.formatting import clock_text
+from console.untrusted import one_line
+from screens.formatting import clock_text, revealed_text
 from screens.approvals.post_format import relative_time, status_label
 
 if TYPE_CHECKING:
@@ -123,7 +126,7 @@ def post_detail_renderable(detail: PostDetail, *, now: datetime, tz: tzinfo | No
     if decision is not None:
         parts.append(decision)
     parts.append(Text(""))
-    parts.append(Text(printable(post.text) or "(no text)"))
+    parts.append(revealed_text(post.text) if post.text else Text("(no text)"))
     parts += _route(post, now, tz, styles, reviewer)
     parts += _changes(detail, styles)
     parts += _findings(detail, now, tz, styles)
@@ -238,7 +241,7 @@ def _changes(detail: PostDetail, styles: dict[str, Style]) -> list[RenderableTyp
             style = styles["removed"]
         else:
             style = Style()
-        parts.append(_indent(Text(printable(line), style)))
+        parts.append(_indent(revealed_text(line, style)))
     return parts
 
 
@@ -303,7 +306,7 @@ def _platforms(detail: PostDetail, styles: dict[str, Style]) -> list[RenderableT
             heading.append(" · own text", styles["muted"])
         parts.append(_indent(heading))
         body = variant if variant is not None and variant.strip() else post.text
-        parts.append(_indent(Text(printable(body) or "(no text)"), 4))
+        parts.append(_indent(revealed_text(body) if body else Text("(no text)"), 4))
     return parts
 
 
@@ -317,7 +320,8 @@ def _images(detail: PostDetail, styles: dict[str, Style]) -> list[RenderableType
             line.append(f" · cannot be used: {one_line(image.problem, 200)}", styles["removed"])
         elif image.attachment.alt_text.strip():
             line.append(" · alt: ")
-            line.append(one_line(image.attachment.alt_text, 400))
+            # Published with the image: shown with its hidden characters, on one line.
+            line.append(revealed_text(image.attachment.alt_text, line_limit=400))
         else:
             line.append(" · NO ALT TEXT", styles["removed"])
         parts.append(_indent(line))

@@ -1,6 +1,11 @@
 """The Approvals panel: the posts waiting for this approver's stage, and the
 author's own posts with their notices.
 
+Everyone who drafts may open it: an approver starts on the queue (v shows
+their own posts), anyone else on their own posts, with no decision keys (a
+key they press anyway says why). In their own posts, Enter reopens a draft or
+a post sent back in Compose, and offers to copy a rejected or expired one.
+
 The list holds post ids and is loaded in a worker (the queue reads the
 store's projection); the detail pane is gathered in a worker too (policy
 check, revision diff, images) a moment after the cursor stops. Decisions run
@@ -27,18 +32,19 @@ from console.notices import NOTICES
 from console.permissions import POST_APPROVE, POST_DRAFT
 from console.posts import POSTS, Post
 from console.records import BulkResult
+from screens.conditions import ConditionBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
-from screens.panels import panel_named
 from screens.panel import PanelScreen, actor_may
 from screens.approvals.decisions import ApprovalDecisions
 from screens.approvals.loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
 from screens.approvals.notices import NoticesBox
+from screens.approvals.own_posts import COPIED, REOPENED, OwnPosts
 from screens.approvals.queue import MINE, QUEUE, ApprovalQueue
 from screens.widgets.message_line import MessageLine
 from screens.approvals.post_detail import PostDetailView, load_post_detail, post_detail_renderable
 from screens.approvals.post_format import post_stage
-from screens.widgets.status_bar import StatusBar
+from screens.widgets.status_bar import StatusBar, actor_label
 
 #: Seconds the detail waits after a cursor move (coalesces key repeat), and
 #: after a burst of store changes before the list is loaded again.
@@ -47,8 +53,9 @@ RELOAD_DELAY = 0.2
 #: From this width the detail sits beside the list instead of below it.
 SIDE_BY_SIDE_WIDTH = 140
 
+MINE_HELLO = "Your posts · Enter reopens a draft or a post sent back"
 EMPTY_QUEUE = "Nothing waits for you. Posts submitted for a stage you approve appear here."
-EMPTY_MINE = "You have no posts yet. Write one in the Compose panel."
+EMPTY_MINE = "You have no posts yet. Write one in the Compose panel (6)."
 
 
 class ApprovalCommands(CommandListProvider):
@@ -58,6 +65,8 @@ class ApprovalCommands(CommandListProvider):
         screen = self.screen
         if isinstance(screen, ApprovalsScreen):
             yield "Approvals: my posts and notices", screen.show_mine, "Your posts with their status (v)"
+            if not screen.may_approve:
+                return
             yield "Approvals: waiting for me", screen.show_queue, "The posts at a stage you approve (v)"
             if screen.view == QUEUE:
                 yield "Approvals: approve the selected posts", screen.action_bulk_approve, "Low-risk posts only (A)"
@@ -81,6 +90,11 @@ class ApprovalsScreen(PanelScreen):
         Binding("v", "show_mine", "Mine", id="approvals.show_mine"),
         Binding("v", "show_queue", "Queue", id="approvals.show_queue"),
         Binding("enter", "open", "Open/close the detail", show=False, id="approvals.open"),
+        Binding("enter", "reopen", "Reopen", id="approvals.reopen"),
+        # Where no decision can be made (your own posts, or you do not approve),
+        # the decision keys say why instead of doing nothing.
+        Binding("a,r,c,A,space,v", "cannot_decide", "Why no decisions here", show=False,
+                id="approvals.cannot_decide"),
         Binding("g,f5", "refresh", "Refresh", show=False, id="approvals.refresh"),
         Binding("escape", "clear", "Close detail/selection/mine", show=False, id="approvals.clear"),
         Binding("J", "detail_down", "Scroll the detail down", show=False, id="approvals.detail_down"),
@@ -89,9 +103,11 @@ class ApprovalsScreen(PanelScreen):
 
     #: What each key needs; keys the user may not use are hidden (the service refuses them anyway).
     ACTION_PERMISSIONS = {"approve": POST_APPROVE, "reject": POST_APPROVE, "request_changes": POST_APPROVE,
-                          "bulk_approve": POST_APPROVE, "select": POST_APPROVE, "edit": POST_DRAFT}
+                          "bulk_approve": POST_APPROVE, "select": POST_APPROVE, "show_queue": POST_APPROVE,
+                          "edit": POST_DRAFT, "reopen": POST_DRAFT}
     #: Decisions belong to the queue; in the author's own view nobody decides on their own posts.
-    QUEUE_ONLY = {"approve", "reject", "request_changes", "bulk_approve", "select", "show_mine"}
+    QUEUE_ONLY = {"approve", "reject", "request_changes", "bulk_approve", "select", "show_mine", "open"}
+    MINE_ONLY = {"show_queue", "reopen"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,12 +119,15 @@ class ApprovalsScreen(PanelScreen):
         self._stale = False
         self._unread = 0
         self._decisions: ApprovalDecisions | None = None
+        self._own_posts: OwnPosts | None = None
         self._detail_key: tuple | None = None
         self._detail_timer: Timer | None = None
         self._reload_timer: Timer | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.QUEUE_ONLY and self.view != QUEUE or action == "show_queue" and self.view != MINE:
+        if action == "cannot_decide":
+            return self.view != QUEUE or not self.may_approve
+        if action in self.QUEUE_ONLY and self.view != QUEUE or action in self.MINE_ONLY and self.view != MINE:
             return False
         permission = self.ACTION_PERMISSIONS.get(action)
         if permission is None or self.app.actor is None:  # type: ignore[attr-defined]
@@ -119,6 +138,7 @@ class ApprovalsScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         workspace = self.workspace
         yield StatusBar()
+        yield ConditionBanner()
         yield NoticesBox(id="approvals-notices")
         with Container(id="approvals-body"):
             yield ApprovalQueue(self._post_or_none, workspace.clock, account_label=workspace.account_handle,
@@ -126,6 +146,11 @@ class ApprovalsScreen(PanelScreen):
             yield PostDetailView(id="approvals-detail")
         yield MessageLine(id="approvals-message")
         yield Footer(compact=True)
+
+    @property
+    def may_approve(self) -> bool:
+        """Whether the logged-in person approves posts at all (else: only their own posts here)."""
+        return self.app.actor is not None and actor_may(self.actor, POST_APPROVE)  # type: ignore[attr-defined]
 
     @property
     def queue(self) -> ApprovalQueue:
@@ -142,7 +167,16 @@ class ApprovalsScreen(PanelScreen):
         self._stop_following = self.workspace.store.on_change(self._store_changed)
         self._decisions = ApprovalDecisions(app, self.workspace.approvals, lambda: self.actor, say=self.say,
                                             reload=self.load)
+        self._own_posts = OwnPosts(app, self.workspace.posts, lambda: self.actor, say=self.say)
         self.detail_view.border_title = Text("Post")
+        if not self.may_approve:
+            # Nothing waits for them here: their own posts are what this panel is for.
+            self.view = MINE
+        if self.view == MINE:   # not an approver, or asked for before the panel first showed
+            self.set_class(True, "-mine")
+            self.queue.set_ids([], MINE)
+            self.refresh_bindings()
+            self.say(MINE_HELLO)
         self.load()
 
     def on_unmount(self) -> None:
@@ -253,7 +287,8 @@ class ApprovalsScreen(PanelScreen):
             self._detail_key = None
             view.border_title = Text("Post")
             hint = ("v shows your posts and notices · g refreshes" if self.view == QUEUE
-                    else "v goes back to the posts waiting for you")
+                    else "v goes back to the posts waiting for you" if self.may_approve
+                    else "6 writes a new post · g refreshes")
             view.show(Text("Loading…" if not self._loaded else hint, style="italic"), scroll_home=True)
             return
         minute = int(self.workspace.clock().timestamp() // 60)
@@ -350,24 +385,46 @@ class ApprovalsScreen(PanelScreen):
 
         self.decisions.bulk_approve(ids, versions, finished)
 
+    def action_cannot_decide(self) -> None:
+        """A decision key where no decision can be made: say why, and what works here."""
+        if self.may_approve:
+            self.say("Nobody approves their own posts; v goes back to the posts waiting for you",
+                     severity="warning")
+            return
+        _, role = actor_label(self.actor)
+        self.say(f"Your own posts; approving needs post.approve{f' (role: {role})' if role else ''}",
+                 severity="warning")
+
+    @property
+    def own_posts(self) -> OwnPosts:
+        assert self._own_posts is not None, "mounted"
+        return self._own_posts
+
     async def action_edit(self) -> None:
-        """Open the post under the cursor in the Compose panel."""
+        """Open the post under the cursor in the Compose panel (one that can no longer
+        change: offer a copy)."""
         post = self._cursor_post()
         if post is None:
             return
-        try:
-            panel = panel_named("compose")
-        except KeyError:
-            self.say("The Compose panel is not in this version; edit the post with `socops post`",
-                     severity="warning")
+        if post.status in COPIED:
+            self.own_posts.offer_copy(post)
             return
-        if not self.app.may_open(panel):  # type: ignore[attr-defined]
-            self.say("You may not edit posts (needs post.draft)", severity="error")
+        await self.own_posts.open_in_compose(post.id)
+
+    async def action_reopen(self) -> None:
+        """Enter on your own post: write on in Compose (a draft, or a post sent back),
+        copy one that can no longer change, or read the rest in the detail."""
+        post = self._cursor_post()
+        if post is None:
             return
-        await self.app.switch_mode(panel.name)
-        open_post = getattr(self.app.screen, "open_post", None)
-        if callable(open_post):
-            open_post(post.id)
+        if post.status in REOPENED:
+            await self.own_posts.open_in_compose(post.id)
+        elif post.status in COPIED:
+            self.own_posts.offer_copy(post)
+        else:
+            self.action_open()
+            if self.has_class("-reading"):
+                self.say(f"{post.id} is {post.status_label}; e edits it, which sends it back to stage 1")
 
     # -- views and keys ---------------------------------------------------------------------------
     def action_show_mine(self) -> None:
@@ -378,13 +435,19 @@ class ApprovalsScreen(PanelScreen):
 
     def show_mine(self) -> None:
         """Your own posts with their status, and your notices (marked read when shown)."""
-        self._switch_view(MINE, "Your posts and notices")
+        self._switch_view(MINE, MINE_HELLO)
 
     def show_queue(self) -> None:
         """The posts at a stage you approve."""
+        if not self.may_approve:
+            self.action_cannot_decide()
+            return
         self._switch_view(QUEUE, "Posts waiting for you")
 
     def _switch_view(self, view: str, message: str) -> None:
+        if not self.is_mounted:
+            self.view = view    # on_mount shows it
+            return
         if view != self.view:
             self.view = view
             self.query_one(NoticesBox).clear()
@@ -418,6 +481,6 @@ class ApprovalsScreen(PanelScreen):
         elif self.queue.selected_ids:
             self.queue.clear_selection()
             self.say("Selection cleared")
-        elif self.view == MINE:
+        elif self.view == MINE and self.may_approve:
             self.show_queue()
         self._update_context()

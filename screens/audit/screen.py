@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from console.records import parse_time
 from console.untrusted import one_line, printable
+from screens.conditions import ConditionBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
 from screens.panel import PanelScreen
@@ -122,6 +123,7 @@ class AuditScreen(PanelScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
+        yield ConditionBanner()
         yield AuditList(self.workspace.clock, tz=self.app.display_tz, id="audit-list")  # type: ignore[attr-defined]
         yield Static(Text(""), id="audit-detail")
         yield MessageLine(id="audit-message")

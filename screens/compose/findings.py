@@ -6,7 +6,8 @@ one line saying what blocks submission and the post's risk; and
 :class:`FindingsView`, the findings themselves (severity, rule id, message,
 the offending words, the hint), scrollable. Errors block submission;
 warnings need an acknowledgement when submitting. The words quoted come from
-the operator's own text and are shown as plain text, never markup.
+the operator's own text and are shown as plain text, never markup, with their
+hidden characters shown (``␇``, ``⟨U+202E⟩``) as the editor shows them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from console.hidden_text import reveal
 from console.policy import ERROR, CheckResult, Counter, Finding
 from console.untrusted import one_line
 
@@ -36,10 +38,11 @@ def severity_mark(finding: Finding) -> str:
 
 
 def excerpt(text: str, start: int, end: int, limit: int = EXCERPT_CHARS) -> str:
-    """The offending words on one line, cut to ``limit``; '' for whole-post findings."""
+    """The offending words on one line, cut to ``limit``, hidden characters shown;
+    '' for whole-post findings."""
     if start < 0 or end <= start:
         return ""
-    return one_line(text[start:end], limit)
+    return one_line(reveal(text, start, end), limit)
 
 
 def counters_text(counters: tuple[Counter, ...], over_style: Style | str = "bold red") -> Text:

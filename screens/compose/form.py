@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from console.policy import Attachment, Draft, Target
-from console.posts import Post
-from console.untrusted import printable
+from console.posts import CHANGES_REQUESTED, Post
+from console.untrusted import one_line
 
 #: The editor slot of the main text (the others are platform names).
 ALL_PLATFORMS = ""
@@ -71,6 +71,9 @@ class PostForm:
         self.tags_text = ""
         self.images: list[AttachedImage] = []
         self.when_text = ""
+        #: What the approvers asked for when the post came back ("" otherwise): kept in
+        #: sight while the author answers it.
+        self.asked = ""
         self._saved = self.content()
 
     # -- unsaved changes -----------------------------------------------------------------
@@ -90,6 +93,35 @@ class PostForm:
     def blank(self) -> bool:
         """A new post nobody has written anything into yet."""
         return self.post_id is None and not self.dirty
+
+    # -- kept on disk while unsaved (console.unsaved) -----------------------------------
+    def to_data(self) -> dict:
+        """Everything in the form as plain JSON data, the images and what was last saved included."""
+        return {"post_id": self.post_id, "version": self.version, "status": self.status,
+                "targets": list(self.targets), "text": self.text, "variants": dict(self.variants),
+                "tags_text": self.tags_text, "when_text": self.when_text,
+                "images": [{"asset_id": i.asset_id, "title": i.title, "alt_text": i.alt_text,
+                            "mime_type": i.mime_type} for i in self.images],
+                "saved": _as_lists(self._saved)}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "PostForm":
+        """The form :meth:`to_data` described; unsaved again, as it was. The post's
+        texts stay exactly as written (the editor shows hidden characters, the
+        checks name them); the one-line fields are made safe for the terminal,
+        as a file on disk could hold anything."""
+        form = cls()
+        form.post_id, form.version, form.status = data.get("post_id"), data.get("version"), data.get("status", "")
+        form.targets = [str(t) for t in data.get("targets", [])]
+        form.text = str(data.get("text", ""))
+        form.variants = {str(p): str(t) for p, t in dict(data.get("variants", {})).items()}
+        form.tags_text = one_line(str(data.get("tags_text", "")))
+        form.when_text = one_line(str(data.get("when_text", "")))
+        form.images = [AttachedImage(str(i["asset_id"]), str(i.get("title", "")), str(i.get("alt_text", "")),
+                                     str(i.get("mime_type", "image/jpeg"))) for i in data.get("images", [])]
+        if "saved" in data:
+            form._saved = _as_tuples(data["saved"])
+        return form
 
     def mark_saved(self, post_id: str, version: int, status: str, content: tuple | None = None) -> None:
         """The post is stored as ``content`` (default: as the form is now; a save
@@ -147,15 +179,29 @@ class PostForm:
                      attachments=tuple(image.attachment() for image in self.images))
 
 
+def _as_lists(value):
+    return [_as_lists(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _as_tuples(value):
+    return tuple(_as_tuples(v) for v in value) if isinstance(value, list) else value
+
+
 def form_from_post(post: Post, images: list[AttachedImage], when_text: str) -> PostForm:
-    """A form holding ``post`` as stored (text made safe for the terminal: a
-    control character typed through the CLI never reaches the editor)."""
+    """A form holding ``post`` exactly as stored: a hidden character typed through
+    the CLI stays, for the editor to show and the checks to report (dropping it
+    here would show a text other than the one that is saved)."""
     form = PostForm()
     form.targets = list(post.targets)
-    form.text = printable(post.text)
-    form.variants = {platform: printable(text) for platform, text in post.variants.items()}
+    form.text = post.text
+    form.variants = dict(post.variants)
     form.tags_text = ", ".join(post.tags)
     form.images = list(images)
     form.when_text = when_text
     form.mark_saved(post.id, post.version, post.status)
+    if post.status == CHANGES_REQUESTED:
+        asked = next((entry for entry in reversed(post.history) if entry.action == "changes"), None)
+        if asked is not None:
+            # Two lines at most at 80 columns: the whole note is in the Approvals panel.
+            form.asked = f"{one_line(asked.by, 30)} asked for changes: {one_line(asked.note, 120)}"
     return form

@@ -59,6 +59,7 @@ class PostingActions:
             self.form.mark_saved(post.id, post.version, post.status, content.compared)
             self._show_title()
             self._show_warning()
+            self.app.unsaved.changed()  # saved: no longer kept apart (unless typed on meanwhile)
             if then is not None:
                 then(post)
                 return
@@ -151,6 +152,7 @@ class PostingActions:
         self.form = form_from_post(post, opened.images, when)
         self._show_form()
         self._show_warning()
+        self.app.unsaved.changed()
         self.editor.focus()
         self.say(f"Opened {post.id} ({post.status_label}, revision {post.revision}).")
 
@@ -165,6 +167,7 @@ class PostingActions:
         self.form = PostForm()
         self._show_form()
         self._show_warning()
+        self.app.unsaved.changed()
         self.query_one(TargetList).focus()
         self.say("New post: choose its targets (Space), then Tab to the text.")
 

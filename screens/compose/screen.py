@@ -24,21 +24,24 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static
 
 from console.policy import CheckResult, Draft
 from console.permissions import POST_SUBMIT
-from console.posts import APPROVED, IN_REVIEW, STATUS_LABELS
+from console.posts import APPROVED, CHANGES_REQUESTED, IN_REVIEW, STATUS_LABELS
+from console.unsaved import COMPOSE
 from console.untrusted import one_line
 from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
 from screens.compose.posting import PostingActions
 from screens.compose.proposed_time import parse_proposed_time, zones_text
+from screens.conditions import ConditionBanner
 from screens.panel import PanelScreen, actor_may
 from screens.compose.findings import CheckSummary, FindingsView, counters_text
 from screens.compose.images import AttachedImages, ImagePicker
 from screens.compose.targets import TargetList
 from screens.widgets.message_line import MessageLine
+from screens.widgets.revealing_text_area import RevealingTextArea
 from screens.widgets.status_bar import StatusBar
 
 log = logging.getLogger("socops.screens")
@@ -47,6 +50,9 @@ log = logging.getLogger("socops.screens")
 CHECK_DELAY = 0.05
 #: From this width the findings sit beside the editor instead of below it.
 SIDE_BY_SIDE_WIDTH = 120
+#: Below this height the targets and the findings get fewer rows, so that the
+#: editor, the fields and the time hint under them all keep theirs.
+SHORT_HEIGHT = 24
 
 
 class DraftChecked(Message):
@@ -97,19 +103,20 @@ class ComposeScreen(PostingActions, PanelScreen):
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar()
+        yield ConditionBanner()
         with Container(id="compose-body"):
             with Vertical(id="compose-main"):
                 yield Static(Text(""), id="compose-title")
                 yield Static(Text(""), id="compose-warning", classes="-empty")
                 yield TargetList(id="compose-targets")
-                yield TextArea("", soft_wrap=True, tab_behavior="focus", id="compose-text",
-                               placeholder="Write the post. Ctrl+R switches to a platform's own version.")
+                yield RevealingTextArea("", soft_wrap=True, tab_behavior="focus", id="compose-text",
+                                        placeholder="Write the post. Ctrl+R switches to a platform's own version.")
                 with Horizontal(id="compose-fields"):
                     yield Label("Tags", classes="compose--label")
                     yield Input(placeholder="e.g. promo", compact=True, select_on_focus=False,
                                 id="compose-tags")
                     yield Label("When", classes="compose--label")
-                    yield Input(placeholder="e.g. 2026-11-27 10:00 or tomorrow 10:00", compact=True,
+                    yield Input(placeholder="e.g. tomorrow 10:00 or 2026-11-27 10:00", compact=True,
                                 select_on_focus=False, id="compose-when")
                 yield Static(Text(""), id="compose-zones")
                 yield AttachedImages(id="compose-images")
@@ -120,8 +127,8 @@ class ComposeScreen(PostingActions, PanelScreen):
         yield Footer(compact=True)
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#compose-text", TextArea)
+    def editor(self) -> RevealingTextArea:
+        return self.query_one("#compose-text", RevealingTextArea)
 
     @property
     def actions(self) -> ComposeActions:
@@ -131,15 +138,18 @@ class ComposeScreen(PostingActions, PanelScreen):
         self.app.mode_change_signal.subscribe(self, self._mode_changed)
         self._show_form()
         self._load_accounts()
+        # Targets first: panel keys (1-9) still work there, and Tab leads on to the text.
+        self.query_one(TargetList).focus()
+        # A post this person left unsaved in an earlier session comes back first, so
+        # that opening another one asks before replacing it.
+        self.app.unsaved.register(COMPOSE, self._unsaved_post, self._recover_post)  # type: ignore[attr-defined]
         if self._pending_open is not None:
             post_id, self._pending_open = self._pending_open, None
-            self._open_now(post_id)
-        else:
-            # Targets first: panel keys (1-9) still work there, and Tab leads on to the text.
-            self.query_one(TargetList).focus()
+            self._unless_unsaved(f"Open {post_id}?", lambda: self._open_now(post_id))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
+        self.set_class(self.size.height < SHORT_HEIGHT, "-short")
         if self.is_mounted:
             self._show_targets()
 
@@ -171,7 +181,7 @@ class ComposeScreen(PostingActions, PanelScreen):
         """Put the whole form into the widgets (after opening a post or starting anew)."""
         form = self.form
         self.slot = ALL_PLATFORMS
-        self.editor.load_text(form.text)
+        self.editor.load_written(form.text)
         self.query_one("#compose-tags", Input).value = form.tags_text
         self.query_one("#compose-when", Input).value = form.when_text
         self.query_one(AttachedImages).show(form.images)
@@ -189,7 +199,8 @@ class ComposeScreen(PostingActions, PanelScreen):
         targets = self.query_one(TargetList)
         targets.show(listed, self.form.targets, self._proposed_at(quiet=True), self.app.display_tz)  # type: ignore[attr-defined]
         # At 80x24 the editor needs the room: a few rows (the list scrolls), more on a big screen.
-        targets.styles.height = 1 + min(max(len(listed), 1), 4 if self.size.height < 30 else 10)
+        rows = 2 if self.size.height < SHORT_HEIGHT else 4 if self.size.height < 30 else 10
+        targets.styles.height = 1 + min(max(len(listed), 1), rows)
         self._show_zones()
 
     def _show_title(self) -> None:
@@ -209,13 +220,16 @@ class ComposeScreen(PostingActions, PanelScreen):
             self.query_one("#compose-title", Static).update(text, layout=False)
 
     def _show_warning(self) -> None:
-        """An approved post (or one past its first stage) goes back to stage one when edited."""
+        """An approved post (or one in review) goes back to stage one when edited; a post
+        sent back shows what the approvers asked for."""
         warning = self.query_one("#compose-warning", Static)
         message = ""
         if self.form.status == APPROVED:
             message = "Approved: saving a change sends it back to the first approval stage."
         elif self.form.status == IN_REVIEW:
             message = "In review: saving a change sends it back to the first approval stage."
+        elif self.form.status == CHANGES_REQUESTED and self.form.asked:
+            message = f"{self.form.asked} · Ctrl+O submits it again"
         warning.update(Text(message))
         warning.set_class(not message, "-empty")
 
@@ -264,7 +278,7 @@ class ComposeScreen(PostingActions, PanelScreen):
             zones.update(Text(str(error), "bold red"), layout=False)
             return
         if moment is None:
-            zones.update(Text("No time proposed yet: type one under When (needed to submit).", "dim"),
+            zones.update(Text("No time yet: type one under When (needed to submit).", "dim"),
                          layout=False)
             return
         targets = [self.accounts[t] for t in self.form.targets if t in self.accounts]
@@ -280,9 +294,9 @@ class ComposeScreen(PostingActions, PanelScreen):
         zones.update(text, layout=False)
 
     # -- editing ---------------------------------------------------------------------
-    @on(TextArea.Changed, "#compose-text")
-    def _text_changed(self, event: TextArea.Changed) -> None:
-        self.form.set_slot_text(self.slot, event.text_area.text)
+    @on(RevealingTextArea.Changed, "#compose-text")
+    def _text_changed(self, event: RevealingTextArea.Changed) -> None:
+        self.form.set_slot_text(self.slot, self.editor.written_text)
         self._edited()
 
     @on(Input.Changed, "#compose-tags")
@@ -297,6 +311,7 @@ class ComposeScreen(PostingActions, PanelScreen):
         self.form.when_text = event.value
         self._show_targets()
         self._show_title()
+        self.app.unsaved.changed()  # type: ignore[attr-defined]
 
     @on(TargetList.Toggled)
     def _target_toggled(self, event: TargetList.Toggled) -> None:
@@ -317,11 +332,27 @@ class ComposeScreen(PostingActions, PanelScreen):
     def _edited(self) -> None:
         self._show_title()
         self._schedule_check()
+        self.app.unsaved.changed()  # type: ignore[attr-defined]
+
+    # -- unsaved work (screens/unsaved.py) -------------------------------------------------
+    def _unsaved_post(self) -> dict | None:
+        """The post as written, when it differs from what is saved (images included)."""
+        return self.form.to_data() if self.form.dirty else None
+
+    def _recover_post(self, data: dict, kept_at: datetime) -> None:
+        """An earlier session of this person left a post unsaved: it is the form again."""
+        self.form = PostForm.from_data(data)
+        self._show_form()
+        self._show_warning()
+        tz = self.app.display_tz  # type: ignore[attr-defined]
+        when = (kept_at.astimezone(tz) if tz is not None else kept_at.astimezone()).strftime("%m-%d %H:%M")
+        self.say(f"Unsaved post recovered (kept {when}) · Ctrl+S saves · Ctrl+N drops it", severity="warning")
 
     def _switch_slot(self, slot: str) -> None:
-        self.form.set_slot_text(self.slot, self.editor.text)  # a change not yet reported by TextArea.Changed
+        # A change not yet reported by TextArea.Changed.
+        self.form.set_slot_text(self.slot, self.editor.written_text)
         self.slot = slot
-        self.editor.load_text(self.form.slot_text(slot))
+        self.editor.load_written(self.form.slot_text(slot))
         self._show_slot()
 
     # -- the live check ------------------------------------------------------------------
@@ -406,11 +437,14 @@ class ComposeScreen(PostingActions, PanelScreen):
         if slot != self.slot:
             self._switch_slot(slot)
         source = self._source_for(finding.platform)
-        if self.editor.text != source:
+        editor = self.editor
+        if editor.written_text != source:
             self.say("The text changed since the last check; press F8 again in a moment.")
             return
-        self.editor.selection = _span_selection(source, finding.start, finding.end)
-        self.editor.focus()
+        # The editor shows hidden characters as notations: select the finding where it is shown.
+        editor.selection = _span_selection(editor.text, editor.shown_offset(source, finding.start),
+                                           editor.shown_offset(source, finding.end))
+        editor.focus()
         self.say(f"{finding.rule_id}: {finding.message} ({self._finding_index + 1}/{len(spans)})",
                  severity="error" if finding.blocks else "warning")
 

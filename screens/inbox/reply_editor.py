@@ -27,13 +27,15 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from console.policy import CheckResult, Finding
 from console.errors import ConsoleError
+from console.hidden_text import reveal
 from console.inbox import rule_ids
 from console.untrusted import one_line, printable
 from screens.widgets.prompts import ConfirmPrompt, EditorResult, TextEditor
+from screens.widgets.revealing_text_area import RevealingTextArea
 from screens.inbox.saved_reply_picker import SavedReply, SavedReplyPicker
 
 log = logging.getLogger("socops.screens")
@@ -75,13 +77,14 @@ def warning_rules(groups: Sequence[CheckedGroup]) -> tuple[str, ...]:
 
 
 def finding_text(finding: Finding, text: str, *, prefix: str = "") -> Text:
-    """One finding: the rule id, the words it is about, the message; the hint below."""
+    """One finding: the rule id, the words it is about (hidden characters shown), the
+    message; the hint below."""
     line = Text()
     if prefix:
         line.append(prefix + " ", "dim")
     line.append(finding.rule_id, "bold")
     if 0 <= finding.start < finding.end <= len(text):
-        line.append(f' "{one_line(text[finding.start:finding.end], 40)}"')
+        line.append(f' "{one_line(reveal(text, finding.start, finding.end), 40)}"')
     line.append(": " + one_line(finding.message, 200))
     if finding.hint:
         line.append("\n" + one_line(finding.hint, 200), "dim")
@@ -181,7 +184,8 @@ class ReplyEditor(TextEditor):
             box.border_title = Text(self.editor_title)  # may name an author: never markup
             if self.intro is not None:
                 yield Static(self.intro, classes="prompt--intro")
-            yield TextArea(self.initial_text, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield RevealingTextArea(self.initial_text, soft_wrap=True, show_line_numbers=False,
+                                    tab_behavior="focus")
             yield Static(Text(""), classes="prompt--error -empty")
             with VerticalScroll(id="reply-findings", classes="-empty"):
                 yield Static(Text(""), id="reply-findings-text")
@@ -205,7 +209,7 @@ class ReplyEditor(TextEditor):
         length = len(self.text) if self.is_mounted else len(self.initial_text)
         return counter_text(self.groups, length, self.max_chars)
 
-    @on(TextArea.Changed)
+    @on(RevealingTextArea.Changed)
     def text_changed(self) -> None:
         self._generation += 1
         if self._check_timer is not None:
@@ -309,7 +313,7 @@ class ReplyEditor(TextEditor):
         if yes:
             self.dismiss(ReplyResult(self.text, True, acknowledge=warnings))
         else:
-            self.query_one(TextArea).focus()
+            self.query_one(RevealingTextArea).focus()
 
     def _show_error(self, message: str) -> None:
         error = self.query_one(".prompt--error", Static)
@@ -321,10 +325,12 @@ class ReplyEditor(TextEditor):
         self.app.push_screen(SavedReplyPicker(self.load_saved_replies), self._insert_saved_reply)
 
     def _insert_saved_reply(self, text: str | None) -> None:
-        area = self.query_one(TextArea)
+        area = self.query_one(RevealingTextArea)
         area.focus()
         if text:
-            area.insert(printable(text))   # a colleague's words: no terminal control sequences
+            # A colleague's approved words: escape sequences in them are garbage, not
+            # text; the editor would show them (and the policy refuse them) otherwise.
+            area.insert(printable(text))
 
     def action_cancel(self) -> None:
         self.dismiss(ReplyResult(self.text, False))

@@ -23,7 +23,9 @@ from console.errors import ConsoleError, ItemNotFound
 from console.permissions import INBOX_REPLY, INBOX_TRIAGE
 from console.inbox import ReplyNeedsAcknowledgement
 from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
+from console.unsaved import INBOX_DRAFTS
 from console.untrusted import one_line, printable
+from screens.conditions import ConditionBanner
 from screens.formatting import clock_text, count_text
 from screens.inbox.actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox.commands import inbox_commands
@@ -85,6 +87,8 @@ class InboxScreen(PanelScreen):
         self._generation = 0
         self._loaded = False
         self._drafts: dict[tuple[str, tuple[str, ...]], str] = {}
+        #: The editor open now and the draft it edits (its text is unsaved work too).
+        self._editing: tuple[tuple[str, tuple[str, ...]], TextEditor] | None = None
         self._detail_key: tuple[str, int, int, bool] | None = None
         self._runner: ActionRunner | None = None
         self._detail_timer: Timer | None = None
@@ -106,6 +110,7 @@ class InboxScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         workspace = self.workspace
         yield StatusBar()
+        yield ConditionBanner()
         with Container(id="inbox-body"):
             yield InboxList(
                 self._item_or_none,
@@ -133,6 +138,7 @@ class InboxScreen(PanelScreen):
         app = self.app
         app.items_changed_signal.subscribe(self, self._items_changed)  # type: ignore[attr-defined]
         app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
+        app.unsaved.register(INBOX_DRAFTS, self._unsaved_drafts, self._recover_drafts)  # type: ignore[attr-defined]
         self.refilter()
 
     def on_resize(self) -> None:
@@ -323,6 +329,7 @@ class InboxScreen(PanelScreen):
             self.say(message.summary)
         if message.action in ("reply", "note"):
             self._drafts.pop((message.action, tuple(sorted(message.done))), None)
+            self.app.unsaved.changed()  # type: ignore[attr-defined]
         if message.action in ("close", "reopen", "snooze") and message.done:
             self.inbox_list.clear_selection()
         self.refilter()
@@ -377,6 +384,15 @@ class InboxScreen(PanelScreen):
             return
         targets = self._targets()
         operator = self.actor.name
+        inbox, actor = self.workspace.inbox, self.actor
+
+        def refusal(name: str) -> str:
+            # Asked before the prompt closes, so a name that is not on the team (or
+            # may not work these accounts) keeps it open with the reason.
+            try:
+                return inbox.assignee_refusal(name, [item_id for item_id, _ in targets], actor=actor)
+            except ConsoleError:
+                return ""       # about the operator's session (locked, say): the action then asks for it
 
         def assign(value: str | None) -> None:
             if value is not None:
@@ -387,7 +403,7 @@ class InboxScreen(PanelScreen):
                 f"Assign {self._target_label(targets)}",
                 value=operator,
                 hint="A user name, 'me', or empty / '-' to unassign. Enter assigns.",
-                check=lambda value: parse_assignee(value, operator),
+                check=lambda value: parse_assignee(value, operator, refusal),
             ),
             assign,
         )
@@ -451,6 +467,8 @@ class InboxScreen(PanelScreen):
                 )
 
         def finished(result: EditorResult | None) -> None:
+            self._editing = None
+            self.app.unsaved.changed()  # type: ignore[attr-defined]
             if result is None:
                 return
             if result.submitted:
@@ -470,7 +488,40 @@ class InboxScreen(PanelScreen):
             editor = reply_editor(self.workspace, self.actor, title, intro, draft, [item_id for item_id, _ in targets], max_chars)
         else:
             editor = TextEditor(title, intro=intro, text=draft, hint=hint, max_chars=max_chars)
+        self._editing = (draft_key, editor)
         self.app.push_screen(editor, finished)
+
+    # -- unsaved drafts (screens/unsaved.py) -------------------------------------------
+    def _unsaved_drafts(self) -> dict | None:
+        """The reply and note drafts, with what the open editor holds now."""
+        drafts = dict(self._drafts)
+        if self._editing is not None:
+            key, editor = self._editing
+            if editor.is_mounted:
+                if editor.text.strip():
+                    drafts[key] = editor.text
+                else:
+                    drafts.pop(key, None)
+        if not drafts:
+            return None
+        return {"drafts": [{"action": action, "items": list(items), "text": text}
+                           for (action, items), text in drafts.items()]}
+
+    def _recover_drafts(self, data: dict, _kept_at: datetime) -> None:
+        """Drafts this person left in an earlier session: each opens again with its key."""
+        recovered = 0
+        for draft in data.get("drafts", []):
+            try:
+                key = (str(draft["action"]), tuple(str(i) for i in draft["items"]))
+                text = printable(str(draft["text"]))
+            except (KeyError, TypeError):
+                continue
+            if key[0] in ("reply", "note") and text.strip() and key not in self._drafts:
+                self._drafts[key] = text
+                recovered += 1
+        if recovered:
+            self.say(f"{recovered} unsaved draft{'s' if recovered != 1 else ''} recovered: r (reply) or n "
+                     "(note) on its item opens it again", severity="warning")
 
     def action_reply(self) -> None:
         self._edit_text("reply", "Reply to", "", 5_000, reply=True)

@@ -1,9 +1,11 @@
 """The detail pane: the whole conversation of the item under the cursor.
 
-Every piece of platform text (messages, names, handles, replies, notes, even
-adapter error text) goes through ``console.untrusted.printable`` into a
-``rich.text.Text``: never markup, so ``[bold]`` shows as typed and escape
-sequences never reach the terminal.
+Every piece of platform text goes into a ``rich.text.Text``, never markup, so
+``[bold]`` shows as typed, and no escape sequence reaches the terminal. The
+messages, replies and notes are read closely here, so their hidden characters
+are shown where they are (``␛[2J``, ``⟨U+202E⟩``: a spoofed right-to-left
+override must be seen, see ``screens.formatting.revealed_text``); names,
+handles and adapter errors go through ``console.untrusted`` as in the list.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from textual.widgets import Static
 
 from console.inbox import REPLY_FAILED, REPLY_QUEUED, REPLY_RETRYING, REPLY_SENT, InboxItem
 from console.untrusted import one_line, printable
-from screens.formatting import age_text, clock_text, duration_text
+from screens.formatting import age_text, clock_text, duration_text, revealed_text
 
 _REPLY_LABELS = {
     REPLY_QUEUED: "queued",
@@ -72,7 +74,7 @@ def thread_renderable(focus: InboxItem, thread: Sequence[InboxItem], *, now: dat
                        f" · {clock_text(item.created_at, now, tz)} ({age_text(item.created_at, now)})",
                        styles["muted"])
         parts.append(heading)
-        parts.append(Padding(Text(printable(item.text) or "(no text)"), (0, 0, 0, 2)))
+        parts.append(Padding(revealed_text(item.text) if item.text else Text("(no text)"), (0, 0, 0, 2)))
         for reply in item.replies:
             line = Text()
             status_style = styles["failed"] if reply.status == REPLY_FAILED else styles["reply"]
@@ -84,7 +86,7 @@ def thread_renderable(focus: InboxItem, thread: Sequence[InboxItem], *, now: dat
                 line.append(f" · attempt {reply.attempts + 1} at {clock_text(reply.next_attempt_at, now, tz)}",
                             styles["muted"])
             parts.append(Padding(line, (0, 0, 0, 2)))
-            parts.append(Padding(Text(printable(reply.text)), (0, 0, 0, 4)))
+            parts.append(Padding(revealed_text(reply.text), (0, 0, 0, 4)))
             if reply.error:
                 parts.append(Padding(Text(printable(reply.error), style=styles["failed"]), (0, 0, 0, 4)))
         for note in item.notes:
@@ -92,7 +94,7 @@ def thread_renderable(focus: InboxItem, thread: Sequence[InboxItem], *, now: dat
             line.append("✎ note (internal, not sent)", styles["note"])
             line.append(f" · {one_line(note.by)} · {clock_text(note.at, now, tz)}", styles["muted"])
             parts.append(Padding(line, (0, 0, 0, 2)))
-            parts.append(Padding(Text(printable(note.text), style=styles["note"]), (0, 0, 0, 4)))
+            parts.append(Padding(revealed_text(note.text, styles["note"]), (0, 0, 0, 4)))
     if hidden_after:
         parts.append(Text(""))
         parts.append(Text(f"  ⋯ {hidden_after} later message{'s' if hidden_after != 1 else ''}", styles["muted"]))

@@ -28,6 +28,7 @@ from textual.widgets import Input, Label, Static
 from console.errors import ConsoleError
 from console.identity import PassphraseRequired
 from console.untrusted import one_line
+from screens.conditions import ConditionBanner
 from screens.widgets.code_entry import CODE_DIGITS, CodeForm, clean_code
 
 log = logging.getLogger("socops.screens")
@@ -360,6 +361,8 @@ class LoginScreen(Screen[None]):
         .login--title { text-style: bold; width: 100%; text-align: center; }
         .login--subtitle { color: $text-muted; width: 100%; text-align: center; margin-bottom: 1; }
         .-hidden { display: none; }
+        /* Under the form, never over it: the box centres in what is left. */
+        ConditionBanner { dock: bottom; max-height: 6; }
     """ + FORM_CSS + "}"
 
     HELP_TITLE = "Login keys"
@@ -367,6 +370,7 @@ class LoginScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         workspace = self.app.workspace  # type: ignore[attr-defined]
+        yield ConditionBanner(everything=True)
         with Vertical(id="login-box"):
             yield Static(Text(f"socops · {one_line(workspace.config.name, 40)}"), classes="login--title")
             yield Static(Text("Keyboard console for the social media team"), classes="login--subtitle")

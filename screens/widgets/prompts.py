@@ -15,11 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
+
 
 from console.inbox import format_query, parse_query
 from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter
 from screens.parsing import PromptError
+from screens.widgets.revealing_text_area import RevealingTextArea
 
 PROMPT_CSS = """
     align: center middle;
@@ -132,7 +134,10 @@ class EditorResult:
 
 
 class TextEditor(ModalScreen[EditorResult]):
-    """A multi-line editor for replies and notes; Ctrl+S sends, Escape keeps a draft."""
+    """A multi-line editor for replies and notes; Ctrl+S sends, Escape keeps a draft.
+
+    The editor shows hidden characters as notations (``⟨U+202E⟩``, see
+    :class:`RevealingTextArea`); ``text`` and the result carry the real text."""
 
     DEFAULT_CSS = "TextEditor {" + PROMPT_CSS + """
         & > Vertical { width: 90; }
@@ -159,22 +164,22 @@ class TextEditor(ModalScreen[EditorResult]):
             box.border_title = Text(self.editor_title)  # may name an author: never markup
             if self.intro is not None:
                 yield Static(self.intro, classes="prompt--intro")
-            area = TextArea(self.initial_text, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            yield area
+            yield RevealingTextArea(self.initial_text, soft_wrap=True, show_line_numbers=False,
+                                    tab_behavior="focus")
             yield Static(Text(""), classes="prompt--error -empty")
             yield Static(Text(self._hint_text()), classes="prompt--hint", id="editor-hint")
 
     def on_mount(self) -> None:
-        area = self.query_one(TextArea)
+        area = self.query_one(RevealingTextArea)
         area.focus()
         area.move_cursor(area.document.end)
 
     def _hint_text(self) -> str:
-        count = len(self.query_one(TextArea).text) if self.is_mounted else len(self.initial_text)
+        count = len(self.text) if self.is_mounted else len(self.initial_text)
         limit = f"/{self.max_chars}" if self.max_chars else ""
         return f"{count}{limit} characters · {self.hint}"
 
-    @on(TextArea.Changed)
+    @on(RevealingTextArea.Changed)
     def update_hint(self) -> None:
         self.query_one("#editor-hint", Static).update(Text(self._hint_text()))
         error = self.query_one(".prompt--error", Static)
@@ -183,7 +188,8 @@ class TextEditor(ModalScreen[EditorResult]):
 
     @property
     def text(self) -> str:
-        return self.query_one(TextArea).text
+        """The text as written (hidden characters included)."""
+        return self.query_one(RevealingTextArea).written_text
 
     def action_send(self) -> None:
         if not self.text.strip():

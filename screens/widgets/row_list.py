@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -22,6 +22,8 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from console.graphemes import graphemes, steady_width
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,36 @@ class Column:
 def fit_cells(value: str, width: int, *, right: bool = False, keep_end: bool = False) -> str:
     """``value`` cut (with an ellipsis) or padded to exactly ``width`` terminal cells.
 
-    ``keep_end`` cuts the start instead (account handles differ at their end).
+    Emoji sequences take their steady form (see :mod:`console.graphemes`) and the
+    text is measured and cut by grapheme cluster, so every terminal draws the cell
+    at ``width`` and the columns after it line up. ``keep_end`` cuts the start
+    instead (account handles differ at their end).
     """
+    value = steady_width(value)
     length = cell_len(value)
-    if length > width:
-        if width <= 1:
-            return set_cell_size(value, width)
-        if keep_end:
-            tail = value
-            while cell_len(tail) > width - 1:
-                tail = tail[1:]
-            return "…" + set_cell_size(tail, width - 1)
-        return set_cell_size(value, width - 1) + "…"
-    padding = " " * (width - length)
-    return padding + value if right else value + padding
+    if length <= width:
+        padding = " " * (width - length)
+        return padding + value if right else value + padding
+    room = width - 1 if width > 1 else max(width, 0)  # one cell for the ellipsis
+    clusters = list(graphemes(value))
+    if keep_end:
+        clusters.reverse()
+    kept: list[str] = []
+    used = 0
+    for cluster in clusters:
+        size = cell_len(cluster)
+        if used + size > room:
+            break
+        kept.append(cluster)
+        used += size
+    if keep_end:
+        kept.reverse()
+    body = "".join(kept)
+    # A wide character that does not fit leaves a cell: pad it, never half a character.
+    padding = " " * (room - used)
+    if width <= 1:
+        return body + padding
+    return "…" + body + padding if keep_end else body + padding + "…"
 
 
 def row_text(columns: list[Column], values: dict[str, str]) -> Text:

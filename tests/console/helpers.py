@@ -8,6 +8,7 @@ from console.inbox import record_from_inbound
 from console.inbox import INBOX, item_key
 from console.records import format_time
 from console.inbox import SlaTargets
+from console.permissions import USER_MANAGE, Scope, SystemActor
 from integrations.base import Author, InboundItem, ItemKind
 
 
@@ -34,3 +35,12 @@ def add_items(store, items: list[InboundItem], *, received: datetime, sla: SlaTa
 
 def minutes_ago(now: datetime, minutes: float) -> datetime:
     return now - timedelta(minutes=minutes)
+
+
+def add_team(workspace, *names: str, role: str = "responder", scope: Scope = Scope()) -> None:
+    """Console users that inbox items can be assigned to (an assignee must be an
+    enabled user who may work the inbox); added as the installer would."""
+    installer = SystemActor("installer", frozenset({USER_MANAGE}))
+    for name in names:
+        if workspace.users.find(name) is None:
+            workspace.users.add(installer, name, role, scope=scope)

@@ -6,7 +6,7 @@ Use from a test module or a conftest::
     from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 ``memory_keyring`` installs :class:`MemoryKeyring` as keyring's backend for the
-test (restoring the previous one after); ``people`` (needs the ``workspace``
+test (restoring the previous one after), ``no_keyring`` a backend that fails; ``people`` (needs the ``workspace``
 and ``clock`` fixtures) gives a :class:`People` helper:
 ``people.session("bob", "viewer")`` adds bob (bootstrapping an owner first),
 logs him in and acknowledges the governance policy.
@@ -19,6 +19,7 @@ from datetime import timedelta
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
 from keyring.errors import PasswordDeleteError
 
 from console.permissions import Scope
@@ -45,6 +46,17 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.entries.pop((service, username), None) is None:
             raise PasswordDeleteError("no such password")
+
+
+@pytest.fixture
+def no_keyring():
+    """No usable keyring backend, as on a headless box: the sandbox keeps secrets in a file."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from datetime import timezone
 
 from rich.console import Console
+from textual import events
+from textual.keys import key_to_character
 
 from screens.app import SocopsApp, make_app
 from tests.actors import RoleActor
 
 
 def quiet_app(workspace, actor=None, **options) -> SocopsApp:
-    """An app for tests: no worker thread, no polling timers, times in UTC;
+    """An app for tests: no worker thread, no polling timers, unsaved work written
+    only on quitting, times in UTC;
     acting as ``actor`` (default: alice, a manager)."""
     options.setdefault("run_worker", False)
     options.setdefault("display_tz", timezone.utc)
     options.setdefault("poll_seconds", None)
     options.setdefault("clock_tick_seconds", None)
+    options.setdefault("autosave_seconds", None)
     return make_app(workspace, actor or RoleActor(workspace.operator, "manager"), **options)
 
 
@@ -29,13 +34,30 @@ async def settle(pilot) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running and w.group != "background-worker"]
-        timers = app.has_pending_changes or getattr(app.screen, "detail_pending", False)
+        timers = (app.has_pending_changes or getattr(app.screen, "detail_pending", False)
+                  or app.keys_waiting)
         if not busy and not timers:
             await pilot.pause()
             return
         if timers:
             await pilot.pause(0.05)
     raise AssertionError("the app did not settle")
+
+
+def type_ahead(pilot, *keys: str) -> None:
+    """Put ``keys`` into the app's queue all at once, as a terminal delivers what was
+    typed ahead over a slow link (``pilot.press`` waits after each key). Each is a
+    key name ("tab", "enter") or a character; wait with :func:`settle`."""
+    app = pilot.app
+    for key in keys:
+        if len(key) == 1:
+            character = key
+            name = key if key.isalnum() else unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+        else:
+            name, character = key, key_to_character(key)
+        event = events.Key(name, character)
+        event.set_sender(app)
+        app.post_message(event)
 
 
 def screen_render(app) -> tuple[str, str]:

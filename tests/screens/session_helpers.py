@@ -10,7 +10,8 @@ from textual.widgets import Input
 from screens.app import SocopsApp, make_app
 from tests.screens.helpers import settle
 
-QUIET = {"run_worker": False, "display_tz": timezone.utc, "poll_seconds": None, "clock_tick_seconds": None}
+QUIET = {"run_worker": False, "display_tz": timezone.utc, "poll_seconds": None, "clock_tick_seconds": None,
+         "autosave_seconds": None}
 
 
 def login_app(workspace, **options) -> SocopsApp:

@@ -154,7 +154,7 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
 
     async def main():
         app = quiet_app(workspace)
-        async with app.run_test(size=(160, 48)) as pilot:
+        async with app.run_test(size=(160, 48), notifications=True) as pilot:
             await settle(pilot)
             assert app.policy_problem == ""
             path.write_text(good.replace("[auth]", "[auth\n", 1), encoding="utf-8")
@@ -162,8 +162,17 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             await app.workers.wait_for_complete()
             await settle(pilot)
             assert f"version {version} stays in force" in app.policy_problem
-            assert "policy file broken" in screen_render(app)[0].splitlines()[0]
-            assert any("Governance file" == n.title for n in app._notifications)
+            lines = screen_render(app)[0].splitlines()
+            assert "policy file broken" in lines[0]
+            assert lines[1].startswith(" Governance file: ")     # the banner under the bar
+            assert not app.screen.query("Toast")                    # a standing condition, not a toast
+            await pilot.press("f1")                                  # the help lists it in full
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            listed = app.screen.query_one(".help--conditions").render().plain
+            assert "Governance file: " + app.policy_problem in listed
+            await pilot.press("escape")
+            await pilot.pause()
             assert workspace.governance.version == version   # still in force: nothing went down
 
             path.write_text(good, encoding="utf-8")
@@ -171,7 +180,27 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             await app.workers.wait_for_complete()
             await settle(pilot)
             assert app.policy_problem == ""
-            assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
+            lines = screen_render(app)[0].splitlines()
+            assert "policy file broken" not in lines[0]
+            assert "Governance file" not in lines[1]
+            await pilot.pause()
+            assert [t.render().plain.splitlines()[0] for t in app.screen.query("Toast")] == ["Governance file"]
+
+    asyncio.run(main())
+
+
+def test_the_footer_last_column_is_the_palette_key_after_a_resize(workspace, seeded):
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(75, 24)) as pilot:
+            await settle(pilot)
+            for width in (60, 70, 80):   # narrower than the keys, then wider again
+                await pilot.resize_terminal(width, 24)
+                await settle(pilot)
+                footer = app.screen.query_one("Footer")
+                palette = footer.query_one(".-command-palette")
+                assert palette.region.right == footer.region.right == width
+                assert screen_render(app)[0].splitlines()[-1].rstrip().endswith("^p palette")
 
     asyncio.run(main())
 

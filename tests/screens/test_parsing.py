@@ -77,6 +77,19 @@ def test_assignee():
         parse_assignee("bob smith", "alice")
 
 
+def test_assignee_the_team_refuses_keeps_the_prompt_open_with_the_reason():
+    team = {"alice": "", "bob": ""}
+
+    def refusal(name: str) -> str:
+        return team.get(name, f"cannot assign to {name!r}: no console user has that name")
+
+    assert parse_assignee("bob", "alice", refusal) == "bob"
+    assert parse_assignee("me", "alice", refusal) == "alice"
+    assert parse_assignee("-", "alice", refusal) == ""       # unassigning asks nobody
+    with pytest.raises(PromptError, match="^Cannot assign to 'nobody': no console user has that name$"):
+        parse_assignee("nobody", "alice", refusal)
+
+
 def test_durations_and_ages():
     assert duration_text(12 * 60 + 59) == "12m"
     assert duration_text(65 * 60) == "1h05m"

@@ -6,7 +6,7 @@ and look at the report before accepting it.
 
 from __future__ import annotations
 
-from tests.console.identity_fixtures import memory_keyring  # noqa: F401  (a keyring: no "no keyring" toast)
+from tests.console.identity_fixtures import memory_keyring, no_keyring  # noqa: F401  (keyring or not, by test)
 from tests.screens.helpers import quiet_app, settle
 
 
@@ -42,3 +42,11 @@ def test_help_80x24(workspace, seeded, memory_keyring, snap_compare):
         await settle(pilot)
 
     assert snap_compare(quiet_app(workspace), terminal_size=(80, 24), run_before=open_help)
+
+
+def test_inbox_with_standing_conditions_80x24(workspace, seeded, no_keyring, snap_compare):
+    """A broken governance file and secrets outside a keyring: flags and a banner, no toast."""
+    # As Governance words it, without the test's temporary path (the snapshot must not vary).
+    workspace.governance.problem = ("governance.toml line 14: expected ']' at the end of a table name; "
+                                    "version 1 stays in force")
+    assert snap_compare(quiet_app(workspace), terminal_size=(80, 24), run_before=_ready)

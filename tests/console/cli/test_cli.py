@@ -41,6 +41,7 @@ def operator(people, cli_clock, monkeypatch):
 
 
 def test_seed_list_show_and_act(capsys, operator):
+    operator("olivia")
     code, out, _ = run(capsys, "sandbox", "seed", "--items", "300")
     assert code == 0 and "added 300 sandbox items" in out
     operator("rosa")
@@ -50,15 +51,17 @@ def test_seed_list_show_and_act(capsys, operator):
     assert {"id", "status", "sla_due", "text", "author_handle"} <= set(rows[0])
     open_ids = [r["id"] for r in rows if r["status"] == "open"]
     assert open_ids, "recent seeded items should be open"
+    # some are assigned, and only to people of this workspace who may work them
+    assert {r["assignee"] for r in rows} - {""} and {r["assignee"] for r in rows} <= {"", "olivia", "rosa"}
     target = open_ids[0]
     operator("rosa")
-    assert run(capsys, "inbox", "assign", "bob", target)[0] == 0
+    assert run(capsys, "inbox", "assign", "rosa", target)[0] == 0
     operator("rosa")
     assert run(capsys, "inbox", "tag", "shipping,vip", target)[0] == 0
     operator("rosa")
     code, out, _ = run(capsys, "inbox", "show", target, "--json")
     shown = json.loads(out)
-    assert shown["assignee"] == "bob" and set(shown["tags"]) >= {"shipping", "vip"}
+    assert shown["assignee"] == "rosa" and set(shown["tags"]) >= {"shipping", "vip"}
     assert any(t["id"] == target for t in shown["thread"])
     operator("rosa")
     assert run(capsys, "inbox", "close", target)[0] == 0
@@ -66,17 +69,52 @@ def test_seed_list_show_and_act(capsys, operator):
     code, _, err = run(capsys, "inbox", "close", target)
     assert code == 1 and "already closed" in err
     operator("rosa")
-    code, out, _ = run(capsys, "inbox", "list", "--assignee", "bob", "--status", "closed")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "rosa", "--status", "closed")
     assert out.startswith(target)
     operator("rosa")
-    code, out, _ = run(capsys, "inbox", "list", "--search", "status:all tag:vip assignee:bob")
+    code, out, _ = run(capsys, "inbox", "list", "--search", "status:all tag:vip assignee:rosa")
     assert code == 0 and out.startswith(target)
     operator("rosa")
     code, _, err = run(capsys, "inbox", "list", "--search", "kind:tweet")
     assert code == 2 and "not a kind" in err
 
 
+def test_assign_to_someone_who_is_not_a_user_is_refused_once(capsys, operator):
+    """`inbox assign ghost ID` gave the item to nobody."""
+    operator("olivia")
+    run(capsys, "sandbox", "seed", "--items", "12")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "-", "--json", "--limit", "2")
+    targets = [json.loads(row)["id"] for row in out.splitlines()]
+    operator("rosa")
+    code, out, err = run(capsys, "inbox", "assign", "ghost", *targets)
+    assert code == 1 and out == ""
+    assert err.strip() == ("socops: cannot assign to 'ghost': no console user has that name; type the user "
+                           "name of someone on the team (`socops user list`); nothing was assigned")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--assignee", "-", "--json", "--limit", "0")
+    assert set(targets) <= {json.loads(row)["id"] for row in out.splitlines()}
+
+
+def test_import_reports_a_line_for_an_unknown_account_by_its_number(capsys, operator, tmp_path):
+    """`inbox import` took a line for sandbox:nope, which then showed as an open item."""
+    def item(account: str, remote_id: str) -> str:
+        return json.dumps({"platform": "sandbox", "account_id": account, "remote_id": remote_id, "kind": "dm",
+                           "author_handle": "@ana", "text": "hola", "created_at": "2026-11-01T10:00:00Z"})
+
+    path = tmp_path / "history.jsonl"
+    path.write_text(item("sandbox:northwind_es", "old-1") + "\n" + item("sandbox:nope", "old-2") + "\n")
+    operator("olivia")
+    code, out, err = run(capsys, "inbox", "import", str(path))
+    assert code == 1 and out.strip() == "imported 1, skipped 0 already present, 1 bad line"
+    assert err.startswith(f"{path}:2: account 'sandbox:nope' is not an account of this workspace")
+    operator("rosa")
+    code, out, _ = run(capsys, "inbox", "list", "--status", "all", "--json", "--limit", "0")
+    assert [json.loads(row)["id"] for row in out.splitlines()] == ["sandbox:old-1"]
+
+
 def test_reply_and_note_from_the_shell(capsys, operator):
+    operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "30")
     operator("rosa")
     item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
@@ -91,7 +129,7 @@ def test_reply_and_note_from_the_shell(capsys, operator):
 
 def test_import_reports_line_numbers(capsys, tmp_path, operator):
     source = tmp_path / "history.jsonl"
-    good = {"platform": "x", "account_id": "x:brand", "remote_id": "42", "kind": "mention",
+    good = {"platform": "sandbox", "account_id": "sandbox:northwind_en", "remote_id": "42", "kind": "mention",
             "author_handle": "@zed", "text": "hi", "created_at": "2026-11-01T10:00:00+00:00"}
     source.write_text(json.dumps(good) + "\nnot json\n")
     operator("olivia")
@@ -108,6 +146,7 @@ def test_a_responder_may_not_import(capsys, tmp_path, operator):
 
 
 def test_audit_verify_and_export(capsys, tmp_path, operator):
+    operator("olivia")
     run(capsys, "sandbox", "seed", "--items", "10")
     operator("rosa")
     item_id = json.loads(run(capsys, "inbox", "list", "--limit", "1", "--json")[1])["id"]
@@ -200,3 +239,14 @@ def test_account_commands(capsys, operator, monkeypatch):
     operator("rosa")
     code, _, err = run(capsys, "account", "remove", "bluesky:brand")
     assert code == 1 and "needs account.manage" in err
+
+
+def test_print_json_escapes_every_hidden_character_and_stays_exact(capsys):
+    from console.cli.common import print_json
+
+    value = {"text": "a\u202eb\u200bc \ufeff👨\u200d👩 \U000e0067\x1b[2J\x9b\x7f end"}
+    print_json(value)
+    out = capsys.readouterr().out
+    assert json.loads(out) == value
+    assert re.findall(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\ufeff\U000e0000-\U000e007f]", out) == ["\n"]
+    assert "\\u202e" in out and "\\udb40\\udc67" in out and "👨\\u200d👩" in out

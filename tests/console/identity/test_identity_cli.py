@@ -86,7 +86,8 @@ def test_errors_are_one_line_with_the_right_exit_code(owner, people, monkeypatch
 
     monkeypatch.setenv("SOCOPS_TOTP", "000000" if people.code("olivia") != "000000" else "111111")
     code, _, err = run(capsys, "user", "list")
-    assert code == 1 and err.strip() == "socops: error: wrong user name or code"
+    assert code == 1 and err.strip() == ("socops: wrong user name or code (acting as 'olivia': set SOCOPS_USER to "
+                                         "your console user name, or ask an admin which it is)")
 
     code, _, err = run(capsys, "user", "add", "Not Valid", "--role", "viewer")
     assert code == 2 and "not a valid user name" in err
@@ -117,11 +118,38 @@ def test_the_same_code_does_not_work_for_two_commands(owner, people, monkeypatch
     assert code == 1 and "already used" in err
 
 
-def test_an_unknown_acting_user_is_told_to_set_socops_user(owner, people, monkeypatch, capsys):
+def test_an_unknown_acting_user_gets_the_answer_of_a_wrong_code(owner, people, monkeypatch, capsys):
+    """The shell must not tell which user names exist: an unknown name is asked
+    for its code and refused in the words and with the exit code of a wrong
+    code, and the attempt is audited like any failed login."""
+    act_as(monkeypatch, people, "olivia")
+    run(capsys, "user", "add", "rosa", "--role", "responder")
+    people.workspace.store.refresh()
+    wrong = "000000" if people.code("rosa") != "000000" else "111111"
+
+    monkeypatch.setenv("SOCOPS_USER", "rosa")
+    monkeypatch.setenv("SOCOPS_TOTP", wrong)
+    known = run(capsys, "inbox", "list")
     monkeypatch.setenv("SOCOPS_USER", "mallory")
-    monkeypatch.setenv("SOCOPS_TOTP", "123456")
+    unknown = run(capsys, "inbox", "list")
+
+    assert known[0] == unknown[0] == 1
+    assert known[1] == unknown[1] == ""
+    assert unknown[2].replace("'mallory'", "'rosa'") == known[2]
+    assert known[2].startswith("socops: wrong user name or code (acting as 'rosa': set SOCOPS_USER")
+    people.workspace.store.refresh()
+    failed = [(e["actor"], e["target"], e["summary"]) for e in people.workspace.audit.events()
+              if e["action"] == "login.failed"]
+    assert failed[-2:] == [("rosa", "user/rosa", "wrong code; 1 in a row"),
+                           ("unknown-user", "user/mallory", "unknown user name")]
+    assert people.workspace.users.get("rosa").failed_logins == 1     # still counted for a real user
+
+
+def test_an_unknown_acting_user_is_asked_for_a_code_like_anyone(owner, people, monkeypatch, capsys):
+    monkeypatch.setenv("SOCOPS_USER", "mallory")
+    monkeypatch.delenv("SOCOPS_TOTP", raising=False)
     code, _, err = run(capsys, "user", "list")
-    assert code == 1 and "'mallory' is not a console user; set SOCOPS_USER" in err
+    assert code == 1 and err.strip() == "socops: no TOTP code: standard input is not a terminal; set SOCOPS_TOTP"
 
 
 def test_a_viewer_is_refused_with_the_permission_named(owner, people, monkeypatch, capsys):

@@ -8,26 +8,14 @@ import os
 import stat
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from console.cli import main as cli_main
 from console.paths import workspace_paths
 from console.identity import SANDBOX_SECRETS_FILE, NoKeyringBackend, SecretStore, SecretStoreError
 from console.workspace import Workspace
 from tests.console.identity_fixtures import (MemoryKeyring, People, act_as, cli_clock, memory_keyring,  # noqa: F401
-                                             people)
-
-
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
+                                             no_keyring, people)
 
 
 def test_secrets_live_in_the_keyring_under_the_socops_service(tmp_path, memory_keyring):

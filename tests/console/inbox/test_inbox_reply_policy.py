@@ -187,7 +187,8 @@ def test_the_governance_files_region_for_an_account_wins(workspace, items):
 
 
 def test_without_a_reply_check_replies_are_queued_as_before(workspace, items):
-    inbox = InboxService(workspace.store, workspace.audit, clock=workspace.clock)
+    inbox = InboxService(workspace.store, workspace.audit, assignee_for=workspace.inbox_assignee,
+                         clock=workspace.clock)
     item = inbox.reply(items[0], EMAIL, actor=ALICE)
     assert item.replies[0].text == EMAIL
     assert inbox.check_reply(items[0], EMAIL, actor=ALICE) is None
@@ -207,6 +208,32 @@ def test_the_workspace_checks_replies_with_the_governance_files_policy(workspace
     with pytest.raises(ReplyBlocked):
         workspace.inbox.reply(items[0], EMAIL, actor=ALICE)
     assert workspace.inbox.reply(items[1], EMAIL, actor=ALICE).replies[0].text == EMAIL
+
+
+def test_a_reply_with_control_characters_is_never_queued(workspace, items):
+    """The reply of the issue: ESC sequences, BEL and a right-to-left override. The
+    workspace's own check (the governance file's defaults) refuses it; the refusal
+    quotes what it found visibly, and nothing is queued or audited."""
+    hostile = "Sorted \x1b]0;pwned\x07 \x1b[2J\u202eyadnoM yb"
+    with pytest.raises(ReplyBlocked) as refused:
+        workspace.inbox.reply(items[0], hostile, actor=ALICE)
+    assert [f.rule_id for f in refused.value.findings] == ["text.control", "text.control"]
+    message = str(refused.value)
+    assert 'text.control "␛]0;pwned␇"' in message and 'text.control "␛[2J"' in message
+    assert not any(ch in message for ch in "\x1b\x07\u202e")
+    with pytest.raises(ReplyBlocked):                   # a DM too: controls are never text
+        workspace.inbox.reply(items[1], hostile, actor=ALICE)
+    assert workspace.inbox.get(items[0]).replies == () and workspace.inbox.get(items[1]).replies == ()
+    assert workspace.audit.head() is None
+
+
+def test_a_bidi_override_in_a_reply_needs_acknowledgement_and_is_kept_exactly(workspace, items):
+    text = "Your refund of \u202e00.01$ is on its way"
+    with pytest.raises(ReplyNeedsAcknowledgement) as asked:
+        workspace.inbox.reply(items[0], text, actor=ALICE)
+    assert asked.value.rule_ids == ("text.bidi",) and '"⟨U+202E⟩"' in str(asked.value)
+    item = workspace.inbox.reply(items[0], text, actor=ALICE, acknowledge=["text.bidi"])
+    assert item.replies[0].text == text and item.replies[0].acknowledged == ("text.bidi",)
 
 
 # -- socops inbox reply ----------------------------------------------------------------------
@@ -240,3 +267,23 @@ def test_cli_prints_findings_and_takes_ack(capsys, people, cli_clock, monkeypatc
     act_as(monkeypatch, people, "olivia")
     code, out, _ = run(capsys, "inbox", "show", comment)
     assert code == 0 and "[acknowledged a11y.all_caps]" in out
+
+
+def test_cli_reply_and_show_name_hidden_characters_and_never_print_them(capsys, people, cli_clock, monkeypatch,
+                                                                         workspace, clock):
+    people.owner("olivia")
+    people.login("olivia")
+    [item] = add_items(workspace.store, [
+        inbound(9, minutes_ago(clock(), 5), text="Refund \u202e001$ please\x07 \x1b[31mnow\x1b[0m")],
+        received=clock())
+
+    act_as(monkeypatch, people, "olivia")
+    code, out, err = run(capsys, "inbox", "reply", item, "On it \x1b[2J\x07")
+    assert code == 1 and out == ""
+    assert '  error text.control "␛[2J␇": a terminal control sequence (␛[2J␇) at line 1, column 7' in err
+    assert "\x1b" not in err and "\x07" not in err
+
+    act_as(monkeypatch, people, "olivia")
+    code, out, _ = run(capsys, "inbox", "show", item)
+    assert code == 0 and "Refund ⟨U+202E⟩001$ please␇ ␛[31mnow␛[0m" in out
+    assert not any(ch in out for ch in "\x1b\x07\u202e")

@@ -116,6 +116,7 @@ def test_hostile_text_is_printed_without_control_sequences(team, monkeypatch, ca
         assert not any(c in out for c in "\x1b\x07\x9b"), argv
     code, out, _ = as_user(monkeypatch, team, "mia", capsys, "show", asset_id)
     assert "[bold]Sale[/bold]" in out and "[link=http://evil]click[/link]\nMore soon." in out
+    assert "We are aware.␛[31m [link" in out                # the text under review shows its controls
     code, out, _ = as_user(monkeypatch, team, "mia", capsys, "show", asset_id, "--json")
     assert json.loads(out)["title"] == HOSTILE_TITLE                          # exact, once parsed
 

@@ -1,5 +1,6 @@
 """``socops policy check``: a summary for a good file, FILE:LINE problems and exit 1
-for a bad one, --json, a missing file, and no login or store needed."""
+for a bad one, --json, a missing file, no login needed; and warnings, at their
+lines, about people and roles the workspace lacks."""
 
 from __future__ import annotations
 
@@ -32,9 +33,10 @@ def test_a_good_file_prints_a_summary_and_exits_0(tmp_path, capsys):
     code, out, err = run(capsys, "policy", "check", str(path))
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == f"{path}: ok, version 1"
-    assert "accounts: sandbox:northwind_en (NA, owner olivia), sandbox:northwind_es (LATAM, owner mateo), " \
-           "sandbox:northwind_ja (APAC, owner yuki)" in lines
+    assert lines[0].startswith(f"{path}: note: no workspace at ")     # a new home: nobody to hold it against
+    assert lines[1] == f"{path}: ok, version 1"
+    assert "accounts: sandbox:northwind_en (NA, owner none), sandbox:northwind_es (LATAM, owner none), " \
+           "sandbox:northwind_ja (APAC, owner none)" in lines
     assert "brand: 5 banned phrases, 3 forbidden hashtags, 0 required hashtags" in lines
     assert "disclosure: 3 rules" in lines
     assert any(line.startswith("regions: NA (0 banned phrases, 1 requirement)") and "EU (" in line
@@ -76,7 +78,10 @@ def test_json_output(tmp_path, capsys):
     assert "is not a hashtag" in result["problems"][0]["message"]
     code, out, _ = run(capsys, "policy", "check", str(good), "--json")
     result = json.loads(out)
-    assert code == 0 and result == {"ok": True, "file": str(good), "problems": [], "summary": result["summary"]}
+    assert code == 0 and result == {"ok": True, "file": str(good), "problems": [], "warnings": [],
+                                    "people_not_checked": result["people_not_checked"],
+                                    "summary": result["summary"]}
+    assert result["people_not_checked"].startswith("no workspace at ")
     summary = result["summary"]
     assert summary["version"] == 1 and summary["banned_phrases"] == 5 and summary["disclosure_rules"] == 3
     assert set(summary["regions"]) == {"NA", "LATAM", "APAC", "EU"}

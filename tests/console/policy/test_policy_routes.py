@@ -36,7 +36,7 @@ EXPECTED = {
     ("low", "MEA"): ("default", MANAGER),
     ("medium", "NA"): ("medium risk", MANAGER),
     ("medium", "LATAM"): ("medium risk LATAM", MANAGER_LEGAL),
-    ("medium", "APAC"): ("medium risk Japan", "any account_owner → any manager"),
+    ("medium", "APAC"): ("medium risk Japan", MANAGER),
     ("medium", "EU"): ("medium risk EU", MANAGER_LEGAL),
     ("medium", "MEA"): ("medium risk", MANAGER),
     ("high", "NA"): ("high risk", MANAGER_LEGAL),
@@ -97,7 +97,9 @@ def test_a_route_limited_to_accounts_takes_only_posts_to_those_accounts(risk, ta
     assert route(risk, *targets)[0] == expected
 
 
-def test_the_account_owner_of_the_japan_route_is_named_in_accounts():
+def test_the_japan_route_names_a_role_a_new_workspace_can_staff():
+    """It asked the account owner, 'yuki', whom no workspace has: a medium-risk
+    post to the Japanese account could not be submitted."""
     japan = next(r for r in ROUTES.routes if r.name == "medium risk Japan")
-    assert [stage.role for stage in japan.stages] == ["account_owner", "manager"]
-    assert [policy.content.account(a).owner for a in japan.accounts] == ["yuki"]
+    assert [stage.role for stage in japan.stages] == ["manager"]
+    assert japan.accounts == ("sandbox:northwind_ja",)

@@ -101,3 +101,53 @@ def test_reject_needs_a_note_and_show_json_has_the_route(team, monkeypatch, caps
     data = json.loads(out)
     assert data["status"] == "changes_requested" and data["history"][-1]["note"] == "say where we meet"
     assert data["stages"][0]["role"] == "manager" and isinstance(data["counters"], list)
+
+
+RAW = ("\x1b", "\x07", "\u202e")
+
+
+def test_hidden_characters_typed_on_the_command_line_are_named_shown_and_block(team, monkeypatch, capsys):
+    """`post draft --text` with an escape sequence, BEL and a right-to-left override:
+    the findings quote them visibly, submitting is refused, and nothing raw is printed."""
+    post_id = draft(team, monkeypatch, capsys, "Autumn \x1b[2Jwalks\x07 start \u202eyadrutaS")
+    act_as(monkeypatch, team, "ed")
+    code, out, err = run(capsys, "post", "submit", post_id)
+    assert code == 1 and not any(ch in err for ch in RAW)
+    assert any(line.startswith('  text.control error "␛[2J": a terminal control sequence (␛[2J) at line 1, '
+                               "column 8") for line in err.splitlines()), err
+    assert '  text.control error "␇": a control character (␇ BEL) at line 1, column 17' in err
+
+    act_as(monkeypatch, team, "mia")
+    code, out, _ = run(capsys, "post", "show", post_id)
+    assert code == 0 and not any(ch in out for ch in RAW)
+    assert "  Autumn ␛[2Jwalks␇ start ⟨U+202E⟩yadrutaS" in out
+    assert 'text.bidi warning "⟨U+202E⟩"' in out
+
+
+def test_draft_output_quotes_hidden_characters_visibly(team, monkeypatch, capsys):
+    act_as(monkeypatch, team, "ed")
+    code, out, err = run(capsys, "post", "draft", "--to", EN, "--text", "Free\u200bshipping \x07",
+                         "--at", "2026-11-27T09:00+00:00")
+    assert code == 0, err
+    assert not any(ch in out for ch in RAW + ("\u200b",))
+    assert 'text.control error "␇"' in out and 'text.invisible warning "⟨U+200B⟩"' in out
+
+
+def test_an_acknowledged_override_reaches_the_approver_visibly(team, monkeypatch, capsys):
+    """What the approver sees is what will be sent: the override is in the stored text and
+    on the approver's page, as ⟨U+202E⟩, with the acknowledgement."""
+    post_id = draft(team, monkeypatch, capsys, "Prices from \u202e99.01$ this week")
+    act_as(monkeypatch, team, "ed")
+    code, _, err = run(capsys, "post", "submit", post_id)
+    assert code == 1 and "--ack text.bidi" in err
+    act_as(monkeypatch, team, "ed")
+    code, _, err = run(capsys, "post", "submit", post_id, "--ack", "text.bidi")
+    assert code == 0, err
+    act_as(monkeypatch, team, "mia")
+    code, out, _ = run(capsys, "post", "show", post_id)
+    assert "  Prices from ⟨U+202E⟩99.01$ this week" in out and "\u202e" not in out
+    assert "acknowledged text.bidi by ed" in out
+    act_as(monkeypatch, team, "mia")
+    code, out, _ = run(capsys, "post", "show", post_id, "--json")
+    assert json.loads(out)["text"] == "Prices from \u202e99.01$ this week"    # exact, escaped for the terminal
+    assert "\u202e" not in out

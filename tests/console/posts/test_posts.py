@@ -198,3 +198,47 @@ def test_notices_are_read_only_by_their_owner(desk):
         desk.notices.mark_read(desk.actor("mia"), [notice.id])
     assert desk.notices.mark_read(desk.actor("ed"), [notice.id]) == 1
     assert desk.notices.unread("ed") == []
+
+
+def test_an_editor_lists_their_own_posts_with_each_decision_and_its_note(desk):
+    """What the author's view in the console is built on: an editor (who may not
+    approve) lists every post of theirs, and each carries who decided and the note."""
+    draft = desk.draft("ed", "Still writing")
+    rejected = desk.submitted("ed", "Rain shells")
+    desk.approvals.reject(desk.actor("mia"), rejected.id, "Wrong product photo")
+    sent_back = desk.submitted("ed", "Trail report")
+    desk.approvals.request_changes(desk.actor("max"), sent_back.id, "Name the trail")
+    approved = desk.submitted("ed", "Jackets are here")
+    desk.approve("mia", approved.id, note="Nice photo")
+    desk.submitted("max", "Not ed's")
+
+    listed = {post.id: post for post in desk.posts.list(desk.actor("ed"), mine=True)}
+    assert set(listed) == {draft.id, rejected.id, sent_back.id, approved.id}
+    decided = {post_id: (post.status, post.history[-1].by, post.history[-1].note)
+               for post_id, post in listed.items() if post_id != draft.id}
+    assert decided == {rejected.id: ("rejected", "mia", "Wrong product photo"),
+                       sent_back.id: (CHANGES_REQUESTED, "max", "Name the trail"),
+                       approved.id: ("approved", "mia", "stage 1: approved: ready to schedule — Nice photo")}
+    assert listed[approved.id].approvals[-1].note == "Nice photo"
+
+
+def test_unread_notices_are_counted_and_followed_per_person(desk, open_workspace, clock):
+    from tests.console.posts.post_fixtures import make_desk
+    first, second = desk.submitted("ed"), desk.submitted("ed", "Another walk")
+    calls = []
+    stop = desk.notices.on_changed("ed", lambda: calls.append("ed"))
+    desk.notices.on_changed("cara", lambda: calls.append("cara"))
+    assert desk.notices.unread_count("ed") == 0
+
+    elsewhere = make_desk(open_workspace("mia").store, clock)        # another operator's process
+    elsewhere.approvals.reject(elsewhere.actor("mia"), first.id, "off-brand")
+    assert calls == [] and desk.notices.unread_count("ed") == 0       # not seen before a refresh
+    desk.store.refresh()
+    assert calls == ["ed"] and desk.notices.unread_count("ed") == 1   # cara was not told
+
+    (notice,) = desk.notices.unread("ed")
+    desk.notices.mark_read(desk.actor("ed"), [notice.id])
+    assert calls == ["ed", "ed"] and desk.notices.unread_count("ed") == 0
+    stop()
+    desk.approvals.reject(desk.actor("mia"), second.id, "also off-brand")
+    assert calls == ["ed", "ed"] and desk.notices.unread_count("ed") == 1

@@ -20,7 +20,7 @@ from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import TextPrompt
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 from tests.screens.approvals.approvals_data import Team, fixed_post_ids, governance_file  # noqa: F401
-from tests.screens.helpers import screen_render, settle
+from tests.screens.helpers import foreign_controls, screen_render, settle
 from tests.screens.session_helpers import session_app
 
 LOW = "Our new trail jacket is here. Light, warm, packable."
@@ -276,3 +276,62 @@ def test_the_author_reads_why_their_post_came_back(team):
         assert "Name the [i]jacket[/i]" in shown(pilot)
 
     run(team, "mia", steps)
+
+
+def test_the_approver_sees_hidden_characters_where_they_are(team):
+    """A post with a right-to-left override and a zero-width space (both acknowledged by
+    the author): the approver's pane shows them as notations in the text, in the
+    platform's text and in the diff, and writes neither to the terminal."""
+    post = team.submit("mia", "Refund \u202e001$ for every jacket", acknowledge=["text.bidi"])
+    current = team.workspace.posts.get(post.id)
+    team.workspace.posts.edit(team.session("mia"), post.id, expected_version=current.version,
+                              text="Refund \u202e001$ for every free\u200bjacket")
+    team.workspace.posts.submit(team.session("mia"), post.id, acknowledge=["text.bidi", "text.invisible"])
+
+    async def steps(pilot, screen):
+        await pilot.press("enter")                   # the reading layout
+        await settle(pilot)
+        whole, raw = screen_render(pilot.app)
+        for _ in range(3):
+            await pilot.press("J")
+            await settle(pilot)
+            more, more_raw = screen_render(pilot.app)
+            whole, raw = whole + more, raw + more_raw
+        assert "Refund ⟨U+202E⟩001$ for every free⟨U+200B⟩jacket" in whole
+        assert "+Refund ⟨U+202E⟩001$ for every free⟨U+200B⟩jacket" in whole     # the diff
+        assert "~ warning text.bidi: a hidden right-to-left override, ⟨U+202E⟩, at line 1," in whole
+        assert "✓ acknowledged text.bidi, text.invisible by mia" in whole
+        assert "\u202e" not in raw and "\u200b" not in raw and foreign_controls(raw) == []
+
+    run(team, "max", steps)
+
+
+def test_the_approver_sees_hidden_characters_in_an_images_alt_text(team, tmp_path):
+    from datetime import timedelta
+
+    from tests.actors import RoleActor
+    from tests.console.library_images import png
+
+    path = tmp_path / "shop.png"
+    path.write_bytes(png(shade=3))
+    library = team.workspace.library
+    asset = library.add_image(RoleActor("erin", "editor"), path, title="Shop", alt_text="Our shop\u202e on Main St")
+    library.approve(RoleActor("olivia", "owner"), asset.id)
+    mia, posts = team.session("mia"), team.workspace.posts
+    draft = posts.draft(mia, ["sandbox:northwind_en"], "Visit us", assets=[asset.id],
+                        proposed_at=team.clock() + timedelta(hours=6))
+    posts.submit(mia, draft.id)
+
+    async def steps(pilot, screen):
+        await pilot.press("enter")
+        await settle(pilot)
+        whole, raw = screen_render(pilot.app)
+        for _ in range(3):
+            await pilot.press("J")
+            await settle(pilot)
+            more, more_raw = screen_render(pilot.app)
+            whole, raw = whole + more, raw + more_raw
+        assert "alt: Our shop⟨U+202E⟩ on Main St" in whole
+        assert "\u202e" not in raw
+
+    run(team, "max", steps)

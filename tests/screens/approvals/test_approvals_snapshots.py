@@ -85,3 +85,24 @@ def test_approvals_mine_with_notices_80x24(governance_file, workspace, people, f
         await settle(pilot)
 
     assert snap_compare(session_app(workspace, team.session("mia")), terminal_size=(80, 24), run_before=mine)
+
+
+def test_an_editors_own_posts_80x24(governance_file, workspace, people, fixed_post_ids, snap_compare):
+    """An editor (no post.approve) on key 2: their own posts at once, no decision keys, and
+    the rejected post under the cursor with who rejected it and why."""
+    team = Team(people)
+    people.add("ed", "editor")
+    approvals, max_ = team.workspace.approvals, team.session("max")
+    team.workspace.posts.draft(team.session("ed"), [EN], "Autumn colours are in.")
+    rejected = team.submit("ed", "Rain shells, lowest price in town: 30% discount.", hours=5)
+    team.clock.advance(minutes=1)
+    approvals.reject(max_, rejected.id, "No price claims without legal review")
+    team.submit("ed", "Trail report: the ridge path is open again.", hours=8)
+
+    async def to_the_rejected_post(pilot) -> None:
+        await _open_panel(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+
+    assert snap_compare(session_app(workspace, team.session("ed")), terminal_size=(80, 24),
+                        run_before=to_the_rejected_post)

@@ -107,7 +107,7 @@ def test_findings_read_as_plain_text_with_quote_hint_and_version():
     assert "✖ privacy.email an email address in public text" in out
     assert "“bob@example.com” — remove it" in out
     assert "▲ a11y.all_caps (x version) shouting" in out and "“MAIL”" in out
-    assert excerpt("[bold]x\x1b[31m", 0, 12) == "[bold]x"     # markup stays text; control codes go
+    assert excerpt("[bold]x\x1b[31m", 0, 12) == "[bold]x␛[31m"     # markup stays text; controls are shown
     result = CheckResult(findings, (Counter("x", 291, 280, "weighted"), Counter("mastodon", 20, 500)))
     assert summary_text(result).plain == "✖ 1 error blocks submission · ▲ 1 warning to acknowledge"
     counters = counters_text(result.counters, "red")

@@ -97,6 +97,35 @@ def test_a_assigns_to_me_by_default_and_to_anyone_typed(workspace, seeded):
     run(main())
 
 
+def test_a_to_someone_not_on_the_team_keeps_the_prompt_open_with_why(workspace, seeded):
+    """'nobody' was accepted and the item left the unassigned views with no owner."""
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = inbox_of(app)
+            target = screen.inbox_list.cursor_id
+            version = workspace.inbox.get(target).version
+            await pilot.press("a")
+            await type_text(pilot, "nobody")
+            await pilot.press("enter")
+            await settle(pilot)
+            prompt = app.screen
+            assert prompt is not screen  # still asking
+            error = str(prompt.query_one(".prompt--error").render())
+            assert "Cannot assign to 'nobody': no console user has that name" in error
+            assert workspace.inbox.get(target).version == version
+
+            await pilot.press(*["backspace"] * 6)
+            await type_text(pilot, "carmen")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen
+            assert workspace.inbox.get(target).assignee == "carmen"
+
+    run(main())
+
+
 def test_t_tags_and_minus_removes(workspace, seeded):
     async def main():
         app = quiet_app(workspace)

@@ -91,6 +91,34 @@ def test_a_passphrase_is_asked_for_and_never_shown(workspace, seeded, people):
     asyncio.run(main())
 
 
+def test_the_right_code_logs_in_after_the_same_user_ran_a_command_elsewhere(workspace, seeded, people,
+                                                                            open_workspace, caplog):
+    """The login form is open; bob runs a `socops` command in another shell (his record
+    changes there); then he types his next code here."""
+    people.session("bob", "responder")
+
+    async def main():
+        app = login_app(workspace)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            cli = open_workspace(operator="bob")
+            cli.auth.login("bob", people.code("bob"))
+            people.next_step()
+            wrong = "000000" if people.code("bob") != "000000" else "111111"
+            await log_in(pilot, "bob", wrong)
+            assert "wrong user name or code" in form_error(app).lower()
+            await log_in(pilot, "bob", people.code("bob"))
+            assert isinstance(app.screen, InboxScreen)
+            assert app.actor.name == "bob"
+
+    with caplog.at_level("ERROR"):
+        asyncio.run(main())
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]   # no traceback in the log
+    failed = [e for e in workspace.audit.events() if e["action"] == "login.failed"]
+    assert [e["target"] for e in failed] == ["user/bob"]
+
+
 def test_the_first_run_creates_the_owner_and_logs_them_in(workspace, clock, memory_keyring):
     assert workspace.users.needs_bootstrap()
 
