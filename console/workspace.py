@@ -27,7 +27,7 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
-from console.publishing import SCHEDULE_COLLECTIONS
+from console.publishing import SCHEDULE_COLLECTIONS, HoldService, PublishDue, Publisher, SchedulingService
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
@@ -54,7 +54,7 @@ from console.worker import (
     read_job_health,
 )
 from data import CollectionSpec, Store
-from integrations.base import AccountRef, PlatformAdapter
+from integrations.base import AccountRef, MediaAttachment, PlatformAdapter
 from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
 
 COLLECTIONS = (
@@ -127,7 +127,21 @@ class Workspace:
                                                      self._approvers_holding, self.post_target),
                                  known_accounts=lambda: list(self._accounts_by_id()))
         self.approvals = ApprovalService(store, self.audit, clock, self.posts,
-                                         policy=lambda: self.governance.content, notices=self.notices)
+                                         policy=lambda: self.governance.content, notices=self.notices,
+                                         scheduled=lambda post_id: self.scheduling.is_scheduled(post_id))
+        # scheduling, holds and the publisher (console/publishing/)
+        self.holds = HoldService(store, self.audit, clock, known_accounts=lambda: list(self._accounts_by_id()),
+                                 known_regions=lambda: {a.region for a in self.accounts if a.region})
+        self.scheduling = SchedulingService(store, self.audit, clock, posts=self.posts, notices=self.notices,
+                                            policy=lambda: self.governance.publishing,
+                                            account_of=self.account_ref,
+                                            region_of=self.account_region, role_of=self._active_role)
+        self.publisher = Publisher(store, self.audit, clock, posts=self.posts, holds=self.holds,
+                                   notices=self.notices, policy=lambda: self.governance.publishing,
+                                   check_content=self.posts.check, account_of=self.account_ref,
+                                   region_of=self.account_region,
+                                   owner_of=lambda account_id: self.governance.content.account(account_id).owner,
+                                   account_problem=self._publishing_problem, media_for=self._media_for)
         self.worker_lock = WorkerLock(paths.worker_lock)
         #: What people were writing when their console closed (console/unsaved.py).
         self.unsaved = UnsavedWork(paths.state_dir / "unsaved", clock)
@@ -174,6 +188,9 @@ class Workspace:
     def _accounts_changed(self, changes: list) -> None:
         if any(change.collection == ACCOUNTS for change in changes):
             self._account_index = None
+
+    def account_ref(self, account_id: str) -> AccountRef | None:
+        return self._accounts_by_id().get(account_id)
 
     def account_region(self, account_id: str) -> str:
         account = self._accounts_by_id().get(account_id)
@@ -270,9 +287,27 @@ class Workspace:
         return {
             account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
                                                rate_per_hour=settings.rate_per_hour,
-                                               history_start=backlog_from)
+                                               history_start=backlog_from,
+                                               # what the sandbox "platform" holds is shared by every process
+                                               platform_dir=self.paths.state_dir)
             for account in self.accounts if account.platform == "sandbox"
         }
+
+    def _publishing_problem(self, account_id: str) -> str:
+        """Why an account cannot publish now, as far as the sync records tell ("" when it can)."""
+        if account_id in accounts_needing_reconnect(self.store):
+            return f"{account_id} needs reconnecting (the platform refused its credential); reconnect it, then retry"
+        return ""
+
+    def _media_for(self, post) -> tuple[MediaAttachment, ...]:
+        """A post's library images as the adapters take them: bytes, alt text, type, size."""
+        media = []
+        for asset_id in post.assets:
+            asset = self.library.require_usable(asset_id, kind="image")
+            media.append(MediaAttachment(alt_text=asset.alt_text, mime_type=asset.mime_type,
+                                         data=self.library.file_path(asset).read_bytes(),
+                                         filename=asset.file_name, width=asset.width, height=asset.height))
+        return tuple(media)
 
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)
@@ -299,6 +334,7 @@ class Workspace:
             SendReplies(self.store, self.inbox, self.audit, adapters, interval=poll),
             WakeSnoozed(self.store, self.inbox, self.audit),
             ExpirePosts(self.approvals),
+            PublishDue(self.store, self.publisher, adapters),
             CompactStore(self.store),
         ]
 

@@ -12,11 +12,14 @@ next free queue slot, and the worker sends them exactly once.
   unschedule, publish now, retry.
 - ``holds.py``: :class:`HoldService`: hold and release publishing (a crisis
   freeze sets a hold).
+- ``publisher.py``: :class:`Publisher`: claim, send, record, exactly once.
+- ``jobs.py``: :class:`PublishDue`, the worker's publishing job.
 
 The posts it publishes and their approval are ``console/posts/``.
 """
 
 from console.publishing.holds import HoldService
+from console.publishing.jobs import PublishDue
 from console.publishing.model import (
     RULE_BLACKOUT,
     RULE_DUPLICATE,
@@ -29,6 +32,7 @@ from console.publishing.model import (
     local_moment,
 )
 from console.publishing.policy_file import PUBLISHING_SECTION, parse_publishing_policy
+from console.publishing.publisher import PublishReport, Publisher
 from console.publishing.records import (
     FAILED,
     FINAL,
@@ -75,6 +79,9 @@ __all__ = [
     "Blackout",
     "Hold",
     "HoldService",
+    "PublishDue",
+    "PublishReport",
+    "Publisher",
     "PublishingPolicy",
     "QueueSlots",
     "Schedule",

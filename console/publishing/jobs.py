@@ -11,11 +11,18 @@ nothing between changes.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from console.accounts import AccountAdapters
 from console.publishing.publisher import Publisher
 from console.publishing.records import SCHEDULES
 from data import Store
+from integrations.base import PlatformAdapter
+
+
+class AdapterSource(Protocol):
+    """The accounts' adapters as of now (``console.accounts.AccountAdapters``)."""
+
+    async def current(self) -> dict[str, PlatformAdapter]: ...
 
 _UNKNOWN = object()
 
@@ -25,7 +32,7 @@ class PublishDue:
 
     name = "publishing"
 
-    def __init__(self, store: Store, publisher: Publisher, adapters: AccountAdapters, *,
+    def __init__(self, store: Store, publisher: Publisher, adapters: AdapterSource, *,
                  interval: timedelta = timedelta(seconds=30)) -> None:
         self.publisher = publisher
         self.adapters = adapters
