@@ -27,7 +27,8 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
-from console.publishing import SCHEDULE_COLLECTIONS, HoldService, PublishDue, Publisher, SchedulingService
+from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PublishDue, Publisher,
+                                SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
@@ -136,6 +137,8 @@ class Workspace:
                                             policy=lambda: self.governance.publishing,
                                             account_of=self.account_ref,
                                             region_of=self.account_region, role_of=self._active_role)
+        self.calendar = Calendar(store, self.holds, policy=lambda: self.governance.publishing,
+                                 accounts=lambda: self.accounts, region_of=self.account_region, clock=clock)
         self.publisher = Publisher(store, self.audit, clock, posts=self.posts, holds=self.holds,
                                    notices=self.notices, policy=lambda: self.governance.publishing,
                                    check_content=self.posts.check, account_of=self.account_ref,

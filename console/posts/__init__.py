@@ -17,6 +17,12 @@ from console.posts.approvals import ApprovalService
 from console.posts.approvers import Approvers
 from console.posts.jobs import ExpirePosts
 from console.posts.records import (
+    P_AUTHORS,
+    P_PREVIEW,
+    P_PROPOSED_AT,
+    P_STATUS,
+    P_TAGS,
+    P_TARGETS,
     APPROVED,
     CHANGES_REQUESTED,
     DRAFT,
@@ -64,6 +70,12 @@ __all__ = [
     "IN_REVIEW",
     "NOT_REACHED",
     "POSTS",
+    "P_AUTHORS",
+    "P_PREVIEW",
+    "P_PROPOSED_AT",
+    "P_STATUS",
+    "P_TAGS",
+    "P_TARGETS",
     "POST_COLLECTIONS",
     "POST_STATUSES",
     "REJECTED",

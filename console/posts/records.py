@@ -286,10 +286,20 @@ def _stage_approvers(record: dict) -> list[str]:
     return [a["by"] for a in record.get("approvals", ()) if a.get("stage") == index]
 
 
+def _preview(record: dict) -> str:
+    """The start of the main text, on one line: what the calendar shows of a post."""
+    return " ".join(str(record.get("text") or "")[:160].split())[:80]
+
+
+def _tag_list(record: dict) -> list[str]:
+    return [str(tag) for tag in record.get("tags") or ()]
+
+
 PROJECTED_FIELDS = ("status", "proposed_at", "targets", "authors", "risk", "approved_at")
-PROJECTED_DERIVED = {"stage_role": _stage_role, "stage_approvers": _stage_approvers}
+PROJECTED_DERIVED = {"stage_role": _stage_role, "stage_approvers": _stage_approvers, "preview": _preview,
+                     "tag_list": _tag_list}
 (P_STATUS, P_PROPOSED_AT, P_TARGETS, P_AUTHORS, P_RISK, P_APPROVED_AT, P_STAGE_ROLE,
- P_STAGE_APPROVERS) = range(8)
+ P_STAGE_APPROVERS, P_PREVIEW, P_TAGS) = range(10)
 
 POST_COLLECTIONS = (
     CollectionSpec(POSTS, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),

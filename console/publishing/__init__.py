@@ -14,10 +14,28 @@ next free queue slot, and the worker sends them exactly once.
   freeze sets a hold).
 - ``publisher.py``: :class:`Publisher`: claim, send, record, exactly once.
 - ``jobs.py``: :class:`PublishDue`, the worker's publishing job.
+- ``calendar.py``: :class:`Calendar`: entries (with their states), free
+  slots and departures, for the Calendar panel and ``socops calendar``.
 
 The posts it publishes and their approval are ``console/posts/``.
 """
 
+from console.publishing.calendar import (
+    APPROVED_STATE,
+    CALENDAR_STATES,
+    DRAFT_STATE,
+    HELD,
+    IN_APPROVAL,
+    PARTLY,
+    STATE_LETTERS,
+    Calendar,
+    CalendarEntry,
+    CalendarFilter,
+    Departure,
+    FreeSlot,
+    combined_state,
+    entry_line,
+)
 from console.publishing.holds import HoldService
 from console.publishing.jobs import PublishDue
 from console.publishing.model import (
@@ -57,6 +75,20 @@ from console.publishing.service import SchedulePlan, SchedulingService, account_
 from console.publishing.slots import next_free_slot, slot_moments
 
 __all__ = [
+    "APPROVED_STATE",
+    "CALENDAR_STATES",
+    "DRAFT_STATE",
+    "HELD",
+    "IN_APPROVAL",
+    "PARTLY",
+    "STATE_LETTERS",
+    "Calendar",
+    "CalendarEntry",
+    "CalendarFilter",
+    "Departure",
+    "FreeSlot",
+    "combined_state",
+    "entry_line",
     "FAILED",
     "FINAL",
     "HOLDS",
