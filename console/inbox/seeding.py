@@ -18,7 +18,6 @@ from console.records import format_time
 from console.inbox.sla import SlaTargets
 from data import Store
 from integrations.base import AccountRef
-from integrations.sandbox import generate_items
 
 SEED_OFFSET = 10_000_000
 _CHUNK = 5_000
@@ -29,6 +28,10 @@ _TAGS = ("shipping", "returns", "sizing", "praise", "urgent", "vip")
 def seed_inbox(store: Store, accounts: list[AccountRef], count: int, *, seed: int, now: datetime,
                sla: SlaTargets, rate_per_hour: float = 40.0, actor: str = "sandbox") -> int:
     """Add ``count`` sandbox items spread over ``accounts``, ending about now. Returns how many were new."""
+    # The traffic generator and its corpora load here: every start imports this
+    # package, only a demo or a benchmark seeds.
+    from integrations.sandbox import generate_items
+
     if count < 0:
         raise ValueError("the number of items cannot be negative")
     if not accounts:
