@@ -33,7 +33,6 @@ from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.help import HelpScreen, help_rows
-from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
@@ -51,6 +50,9 @@ COALESCE_SECONDS = 0.2
 POLL_SECONDS = 0.5
 #: Seconds after start when the rest of the inbox index is built in the background.
 WARM_UP_DELAY_SECONDS = 1.5
+#: The longest the background work (the worker, the keyring check) waits for
+#: the first panel to say it has shown its content (see ``first_panel_shown``).
+FIRST_PANEL_GRACE_SECONDS = 2.0
 #: How often to recount and repaint time-dependent things (SLA countdowns).
 CLOCK_TICK_SECONDS = 15.0
 #: The mode that holds the login screen until someone logged in.
@@ -88,12 +90,15 @@ class SocopsApp(App[None]):
         self.DEFAULT_MODE = DEFAULT_PANEL if actor is not None else LOGIN_MODE
         super().__init__()
         if actor is None:
+            from screens.login.screen import LoginScreen  # a session given (a test, a bench) never shows it
+
             self.add_mode(LOGIN_MODE, LoginScreen)
         self.workspace = workspace
         #: The logged-in person; every service call acts as them (None until login).
         self.actor: "Actor | None" = actor
         self._own_session = False
         self._started = False
+        self._background_started = False
         #: Shows the lock screen, step-up and policy prompts when the session asks for them.
         self.session_guard = SessionGuard(self)
         self.runs_worker = run_worker
@@ -124,9 +129,6 @@ class SocopsApp(App[None]):
         for warning in self.workspace.store_warnings():
             self.notify(printable(warning), title="Store", severity="warning", markup=False, timeout=30)
         self._show_policy_problem(self.workspace.governance.problem)
-        if self.workspace.secrets.warning:
-            self.notify(printable(self.workspace.secrets.warning), title="Secrets", severity="warning",
-                        markup=False, timeout=20)
         if self.actor is not None:
             self._start_panels()
 
@@ -147,9 +149,10 @@ class SocopsApp(App[None]):
             return
         self._started = True
         self.workspace.inbox.on_items_changed(self._items_changed_elsewhere)
-        if self.runs_worker:
-            self.run_worker(self._run_background_worker, thread=True, group="background-worker",
-                            name="inbox worker", exit_on_error=False)
+        # Only one Python thread runs at a time: a worker pass or keyring's
+        # plugins loading beside the first panel would slow it down, so they
+        # wait until the panel has shown its content (or the grace time ends).
+        self.set_timer(FIRST_PANEL_GRACE_SECONDS, self.first_panel_shown)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.refresh_store)
         if self.clock_tick_seconds:
@@ -158,6 +161,25 @@ class SocopsApp(App[None]):
         # The first filter on another field than status, or over every status,
         # would otherwise build the rest of the index; do it once the inbox shows.
         self.set_timer(WARM_UP_DELAY_SECONDS, self._warm_up_index)
+
+    def first_panel_shown(self) -> None:
+        """A panel has drawn what it opened to show (``PanelScreen.content_shown``):
+        the first time, start the background work that waited for it."""
+        if self._background_started or not self._started:
+            return
+        self._background_started = True
+        if self.runs_worker:
+            self.run_worker(self._run_background_worker, thread=True, group="background-worker",
+                            name="inbox worker", exit_on_error=False)
+        self._check_secrets()
+
+    @work(thread=True, group="secrets-check", exit_on_error=False)
+    def _check_secrets(self) -> None:
+        """Say where secrets live when it is not a keyring (finding out loads keyring's plugins)."""
+        warning = self.workspace.secrets.warning
+        if warning:
+            self.call_from_thread(self.notify, printable(warning), title="Secrets", severity="warning",
+                                  markup=False, timeout=20)
 
     def on_unmount(self) -> None:
         self._stop_worker.set()

@@ -182,6 +182,7 @@ class InboxScreen(PanelScreen):
         self._loaded = True
         inbox_list.set_ids(message.ids)
         self._update_message_line()
+        self.content_shown()
 
     def _empty_text(self) -> str:
         if self.filter == InboxFilter():
