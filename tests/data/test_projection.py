@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from data import Change, CollectionSpec, Store, StoreError
-from data.snapshot import read_snapshot, write_snapshot
+from data.snapshot import SnapshotError, read_snapshot, write_snapshot
 
 
 def search(record):
@@ -284,6 +284,49 @@ def test_damaged_record_line_is_detected(store_dir):
     with Store.open(store_dir, SPECS) as s:
         assert s.keys("inbox") == []
         assert any("crc32" in w and "unreadable" in w for w in s.warnings)
+
+
+@pytest.fixture
+def crc_in_a_thread(monkeypatch):
+    """Check every snapshot's crc32 in a thread, as for a big one (1 MB and more)."""
+    from data import snapshot
+
+    monkeypatch.setattr(snapshot._Crc32, "THREAD_FROM", 0)
+
+
+def _three_records(store_dir) -> bytes:
+    with Store.open(store_dir, SPECS) as s:
+        for i in range(3):
+            s.insert("inbox", f"k{i}", {"status": "open", "text": f"t{i}"}, actor="a")
+        s.compact()
+    return (store_dir / "inbox.json").read_bytes()
+
+
+def test_a_big_snapshot_opens_with_its_crc_checked_beside(store_dir, crc_in_a_thread):
+    _three_records(store_dir)
+    with Store.open(store_dir, SPECS) as s:
+        assert s.keys("inbox") == ["k0", "k1", "k2"] and not s.warnings
+        assert s.get("inbox", "k1")["text"] == "t1"
+
+
+def test_a_big_snapshot_with_a_damaged_record_is_detected(store_dir, crc_in_a_thread):
+    data = _three_records(store_dir)
+    (store_dir / "inbox.json").write_bytes(data.replace(b'"text":"t1"', b'"text":"t7"'))
+    with Store.open(store_dir, SPECS) as s:
+        assert s.keys("inbox") == []
+        assert any("crc32" in w and "unreadable" in w for w in s.warnings)
+
+
+@pytest.mark.parametrize("damage", [
+    (b'"lengths":[', b'"lengths":[900000000,'),   # still JSON: offsets that must not be used
+    (b'"lengths":[', b'"lengths":[[['),             # no longer JSON
+])
+def test_a_damaged_projection_document_is_reported_as_damaged(store_dir, crc_in_a_thread, damage):
+    data = _three_records(store_dir)
+    path = store_dir / "inbox.json"
+    path.write_bytes(data.replace(*damage))
+    with pytest.raises(SnapshotError, match="damaged: crc32"):
+        read_snapshot(path, "inbox")
 
 
 def test_snapshot_layout_is_tinydb_and_projection_table(store_dir):
