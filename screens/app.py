@@ -99,6 +99,7 @@ class SocopsApp(App[None]):
         self._own_session = False
         self._started = False
         self._background_started = False
+        self._secrets_checked = False
         #: Shows the lock screen, step-up and policy prompts when the session asks for them.
         self.session_guard = SessionGuard(self)
         self.runs_worker = run_worker
@@ -131,6 +132,10 @@ class SocopsApp(App[None]):
         self._show_policy_problem(self.workspace.governance.problem)
         if self.actor is not None:
             self._start_panels()
+        else:
+            # Logging in needs the keyring: finding it while the person types
+            # their code, once the login screen is up, keeps it off the Enter.
+            self.call_after_refresh(self._check_secrets)
 
     def start_session(self, session: "Actor") -> None:
         """Someone logged in: act as them, start the background work, show the first panel."""
@@ -173,9 +178,15 @@ class SocopsApp(App[None]):
                             name="inbox worker", exit_on_error=False)
         self._check_secrets()
 
-    @work(thread=True, group="secrets-check", exit_on_error=False)
     def _check_secrets(self) -> None:
-        """Say where secrets live when it is not a keyring (finding out loads keyring's plugins)."""
+        """Say, once, where secrets live when it is not a keyring."""
+        if not self._secrets_checked:
+            self._secrets_checked = True
+            self._warn_about_secrets()
+
+    @work(thread=True, group="secrets-check", exit_on_error=False)
+    def _warn_about_secrets(self) -> None:
+        # in a thread: finding the keyring backend loads keyring's plugins (about 0.1 s)
         warning = self.workspace.secrets.warning
         if warning:
             self.call_from_thread(self.notify, printable(warning), title="Secrets", severity="warning",

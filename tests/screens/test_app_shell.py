@@ -171,3 +171,51 @@ def test_a_broken_governance_file_is_shown_and_the_last_good_version_stays_in_fo
             assert "policy file broken" not in screen_render(app)[0].splitlines()[0]
 
     asyncio.run(main())
+
+
+def _without_a_keyring(workspace) -> None:
+    """No keyring backend on this machine: a sandbox workspace keeps its seeds in a file."""
+    from keyring.backends import fail
+
+    from console.identity import SecretStore
+
+    workspace.secrets = SecretStore(workspace.paths.state_dir, store_dir=workspace.paths.store_dir,
+                                    sandbox_only=True, backend=fail.Keyring())
+
+
+def _secrets_notices(app) -> int:
+    return sum(1 for n in app._notifications if n.title == "Secrets" and "no keyring backend" in n.message)
+
+
+def test_with_no_keyring_the_login_screen_says_where_the_seeds_are_kept_once(workspace, seeded):
+    from console.identity import code_at
+    from screens.login.screen import LoginScreen
+    from tests.screens.session_helpers import log_in, login_app
+
+    _without_a_keyring(workspace)
+    seed = workspace.users.bootstrap_owner("olivia").secret
+
+    async def main():
+        app = login_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            assert _secrets_notices(app) == 1
+            await log_in(pilot, "olivia", code_at(seed, workspace.clock()))
+            assert isinstance(app.screen, InboxScreen) and app.screen.inbox_list.ids
+            assert _secrets_notices(app) == 1
+
+    asyncio.run(main())
+
+
+def test_with_no_keyring_the_first_panel_says_so_once_it_shows(workspace, seeded):
+    _without_a_keyring(workspace)
+
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen) and app.screen.inbox_list.ids
+            assert _secrets_notices(app) == 1
+
+    asyncio.run(main())
