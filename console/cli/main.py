@@ -15,15 +15,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from console.cli import (
-    account_commands,
-    audit_commands,
-    doctor,
-    inbox_commands,
-    sandbox_commands,
-    worker_command,
-)
-from console.cli import library_commands, policy_commands, post_commands, training_commands, user_commands
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError
 from console.workspace import Workspace
@@ -37,7 +28,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"socops: usage error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: What ``socops`` may be given to start the console; anything else is a command,
+#: or a usage error that the full parser reports.
+CONSOLE_OPTIONS = frozenset({"--no-worker", "-v", "--verbose"})
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The ``socops`` parser; ``commands`` False leaves the sub-commands out (their
+    modules are then not imported: starting the console needs none of them)."""
     parser = _Parser(
         prog="socops",
         description="A keyboard-driven console for a brand's social media operations. "
@@ -47,18 +45,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-worker", action="store_true",
                         help="start the console without running the worker in-process")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    inbox_commands.register(commands)
-    sandbox_commands.register(commands)
-    worker_command.register(commands)
-    account_commands.register(commands)
-    audit_commands.register(commands)
-    user_commands.register(commands)
-    training_commands.register(commands)
-    policy_commands.register(commands)
-    post_commands.register(commands)
-    library_commands.register(commands)
-    doctor.register(commands)
+    if not commands:
+        return parser
+    from console.cli import (
+        account_commands,
+        audit_commands,
+        doctor,
+        inbox_commands,
+        library_commands,
+        policy_commands,
+        post_commands,
+        sandbox_commands,
+        training_commands,
+        user_commands,
+        worker_command,
+    )
+
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    inbox_commands.register(subparsers)
+    sandbox_commands.register(subparsers)
+    worker_command.register(subparsers)
+    account_commands.register(subparsers)
+    audit_commands.register(subparsers)
+    user_commands.register(subparsers)
+    training_commands.register(subparsers)
+    policy_commands.register(subparsers)
+    post_commands.register(subparsers)
+    library_commands.register(subparsers)
+    doctor.register(subparsers)
     return parser
 
 
@@ -103,7 +117,8 @@ def _log_to_file(path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(commands=not set(argv) <= CONSOLE_OPTIONS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="socops: %(levelname)s: %(message)s")
