@@ -22,12 +22,13 @@ OWNER = "olivia"
 ITEMS = 300
 
 #: What start-up must not import before the first panel is on screen: the
-#: policy checks, the compose panel, the platform adapters, the OAuth flow and
-#: httpx, and the sandbox's adapter and traffic corpora (the worker's, which
-#: starts after the first panel).
+#: policy checks, the compose panel, the reply editor, the platform adapters,
+#: the OAuth flow and httpx, and the sandbox's adapter and traffic corpora (the
+#: worker's, which starts after the first panel).
 LOADED_LATER = (
     "console.policy.check",
     "screens.compose",
+    "screens.inbox.reply",
     "integrations.bluesky",
     "integrations.mastodon",
     "integrations.x",
