@@ -13,6 +13,7 @@ repeated strings and comes back already interned.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Callable
 
 from .schema import CollectionSpec
@@ -130,12 +131,13 @@ def decode_columns(columns, n: int, projector: Projector) -> list[tuple] | None:
                 return None
             values = [tuple(v) if type(v) is list else v for v in values]
             projector.seed(i, values)
-            values = [projector.intern(i, v) for v in values]
+            # Looked up by code in a dict, all at once: a code that names no
+            # value is a KeyError (a list would count a negative one from its
+            # end), and itemgetter makes one C loop of 100k look-ups.
+            by_code = dict(enumerate(projector.intern(i, v) for v in values))
             try:
-                if codes and min(codes) < 0:
-                    return None
-                col = list(map(values.__getitem__, codes))
-            except (IndexError, TypeError):
+                col = itemgetter(*codes)(by_code) if n > 1 else [by_code[code] for code in codes]
+            except (KeyError, TypeError):
                 return None
         elif isinstance(col, list) and len(col) == n:
             if list in set(map(type, col)):

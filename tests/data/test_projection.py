@@ -365,3 +365,31 @@ def test_write_snapshot_with_plain_records(store_dir):
     assert snap.keys == ["k0"] and orjson.loads(snap.raws[0]) == rec and snap.projected == ()
     with Store.open(store_dir, SPECS) as s:                # projection recomputed
         assert s.projection("inbox")["k0"] == ("open", None, None, " ", False)
+
+
+def _columns(rows: list[tuple]) -> list:
+    from data.projection import encode_columns
+
+    return json.loads(orjson.dumps(encode_columns(rows, 3)))   # as a snapshot holds them
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 300])
+def test_columns_come_back_as_the_tuples_they_were(count):
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("status", "tags", "due"))
+    rows = [(("open", "closed")[n % 2], ("vip",) if n % 3 else (), None if n % 5 else f"t{n}")
+            for n in range(count)]
+    assert decode_columns(_columns(rows), count, Projector(spec, print)) == rows
+
+
+@pytest.mark.parametrize("bad", [-1, 2, "0", 0.5, None, [0]])
+def test_a_code_that_names_no_value_makes_the_columns_unusable(bad):
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("status", "tags", "due"))
+    rows = [("open", (), None), ("closed", (), None), ("open", (), None)]
+    columns = _columns(rows)
+    assert isinstance(columns[0], dict) and columns[0]["values"] == ["open", "closed"]
+    columns[0]["codes"][1] = bad
+    assert decode_columns(columns, 3, Projector(spec, print)) is None
