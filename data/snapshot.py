@@ -8,7 +8,7 @@ be loaded line by line without building one dict per record::
                    "layout":"socops-lines-1","count":N,"projected":[names],
                    "crc32":C,...}},
     "_projection":{"1":{"keys":[k1,...],"starts":[...],"lengths":[...],
-                        "columns":[col,...]}},
+                        "columns":[col,...],"arrays":[i,...]}},
     "records":{
     "1":{record 1 as compact JSON, with _key/_v/_by/_at}
     ,"2":{record 2}
@@ -23,7 +23,7 @@ be loaded line by line without building one dict per record::
   (``Store.get`` etc.).
 * ``_projection`` holds every record's projection column-wise (see
   ``data/projection.py``), in the order of ``records``; ``projected`` names
-  the columns. If they differ from what the code declares (or the document is
+  the columns, ``arrays`` (absent in older files) the plain ones holding arrays. If they differ from what the code declares (or the document is
   missing or unusable) projections are recomputed by decoding every record.
 * ``crc32`` covers every byte after the first line; with ``count`` it detects
   a damaged or truncated file (then set aside like invalid JSON).
@@ -55,7 +55,7 @@ from typing import Iterable
 import orjson
 
 from .journal import fsync_dir, write_file_atomically
-from .projection import encode_columns
+from .projection import array_columns, encode_columns
 
 SUFFIX = ".json"
 _NAME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,63})\.json$")
@@ -90,6 +90,7 @@ class Snapshot:
     docs: list[dict] | None = None       # other layouts: decoded records
     projected: tuple[str, ...] | None = None
     columns: list | None = None          # column-wise projections (undecoded)
+    arrays: list | None = None           # the plain columns that hold arrays (None: unknown)
     skipped: int = 0          # documents without a usable _key
     size: int = 0
 
@@ -212,7 +213,7 @@ def _read_mapped(whole, pos: int, meta: dict, name: str, size: int) -> Snapshot:
     else:
         projected = tuple(projected)
     return Snapshot(name, meta["generation"], meta["schema_version"], keys, raws=raws,
-                    projected=projected, columns=columns, size=size)
+                    projected=projected, columns=columns, arrays=pdoc.get("arrays"), size=size)
 
 
 class _Crc32:
@@ -309,8 +310,9 @@ def write_snapshot(directory: Path, name: str, *, generation: int, schema_versio
     records = b"".join(lines)
     del lines
     try:
+        columns = encode_columns(projections, len(projected))
         pdoc = orjson.dumps({"keys": keys, "starts": starts, "lengths": lengths,
-                             "columns": encode_columns(projections, len(projected))})
+                             "columns": columns, "arrays": array_columns(columns)})
         names: list[str] | None = list(projected)
     except TypeError:                  # a derived value that is not JSON: recompute at load
         pdoc = orjson.dumps({"keys": keys, "starts": starts, "lengths": lengths,

@@ -393,3 +393,25 @@ def test_a_code_that_names_no_value_makes_the_columns_unusable(bad):
     assert isinstance(columns[0], dict) and columns[0]["values"] == ["open", "closed"]
     columns[0]["codes"][1] = bad
     assert decode_columns(columns, 3, Projector(spec, print)) is None
+
+
+def test_a_plain_column_of_arrays_comes_back_as_tuples_after_a_compaction(store_dir):
+    # 300 different tag lists: too many values to dictionary-encode the column
+    with Store.open(store_dir, SPECS) as s:
+        for n in range(300):
+            s.insert("inbox", f"k{n}", {"status": "open", "tags": [f"t{n}", "x"], "text": "t"}, actor="a")
+        s.compact()
+    columns = read_snapshot(store_dir / "inbox.json", "inbox")
+    assert isinstance(columns.columns[1], list) and columns.arrays == [1]
+    with Store.open(store_dir, SPECS) as s:
+        assert s.projection("inbox")["k7"][1] == ("t7", "x")
+        check_all(s)
+
+
+def test_columns_without_the_list_of_array_columns_are_looked_through():
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("tags",))
+    plain = [[["a", str(n)] for n in range(300)]]          # as an older snapshot holds it
+    assert decode_columns(plain, 300, Projector(spec, print))[5] == (("a", "5"),)
+    assert decode_columns(plain, 300, Projector(spec, print), arrays=[0])[5] == (("a", "5"),)
