@@ -219,3 +219,44 @@ def test_with_no_keyring_the_first_panel_says_so_once_it_shows(workspace, seeded
             assert _secrets_notices(app) == 1
 
     asyncio.run(main())
+
+
+def test_the_worker_waits_for_the_first_panel_or_at_most_the_grace_time(workspace, seeded, monkeypatch):
+    import time
+
+    import screens.app
+    from screens.panel import PanelScreen
+
+    told = []
+    monkeypatch.setattr(PanelScreen, "content_shown", lambda screen: told.append(screen))  # a panel that never says
+    monkeypatch.setattr(screens.app, "FIRST_PANEL_GRACE_SECONDS", 0.5)
+
+    async def main():
+        app = quiet_app(workspace, run_worker=True)
+        started = time.monotonic()
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not [w for w in app.workers if w.group == "background-worker"]:
+                assert time.monotonic() - started < 10, "the worker never started"
+                await pilot.pause(0.02)
+            assert time.monotonic() - started >= 0.5       # not before the grace time
+            assert told and app.screen.inbox_list.ids        # the panel had said nothing
+
+    asyncio.run(main())
+
+
+def test_the_worker_starts_once_the_inbox_shows_its_rows(workspace, seeded, monkeypatch):
+    import screens.app
+
+    monkeypatch.setattr(screens.app, "FIRST_PANEL_GRACE_SECONDS", 60)   # not the fallback
+
+    async def main():
+        app = quiet_app(workspace, run_worker=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                if [w for w in app.workers if w.group == "background-worker"]:
+                    break
+                await pilot.pause(0.02)
+            assert app.screen.inbox_list.ids
+            assert [w for w in app.workers if w.group == "background-worker"]
+
+    asyncio.run(main())
