@@ -71,12 +71,19 @@ def _cpu_s() -> float:
 
 
 def bytecode_cached() -> bool:
-    """Whether our modules' bytecode is cached (else each start compiles them)."""
+    """Whether our modules' bytecode is cached (else each start compiles them);
+    says on stderr what that means for the figures when it is not."""
     import importlib.util
 
     import console.workspace
 
-    return os.path.exists(importlib.util.cache_from_source(console.workspace.__file__))
+    cached = os.path.exists(importlib.util.cache_from_source(console.workspace.__file__))
+    if not cached:
+        print("note: socops' bytecode is not cached (PYTHONDONTWRITEBYTECODE, or a fresh checkout), so "
+              "each start above compiled its modules, about 0.1 s; an installed socops has it (pip "
+              "compiles at install): `python3 -m compileall -q console screens data integrations` "
+              "measures that", file=sys.stderr)
+    return cached
 
 
 def report_runs(what: str, runs: list[float], target: float | None = None) -> dict:
