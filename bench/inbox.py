@@ -9,8 +9,9 @@ measures, each in a fresh process where it matters:
 * ``start_to_interactive_s``: from launching ``python`` to the inbox showing
   its first rows (each of ``--runs`` runs, printed as it ends, and their
   median), opening the workspace as ``socops`` does and with the worker
-  in-process as a user's ``socops`` has it; ``cpu_s`` is the CPU time the
-  process used until then (steadier than the wall time on a shared machine);
+  in-process as a user's ``socops`` has it; ``start_cpu_s`` is the CPU time
+  the process used until then, all threads counted (steadier than the wall
+  time on a shared machine; a second core can make it exceed it);
 * ``keypress_ms``: ``j`` pressed in the inbox at 80x24, time until the key is
   handled and the screen refreshed (median and p95);
 * ``filter_ms``: each filter and text search over every item;
