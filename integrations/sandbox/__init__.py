@@ -21,9 +21,24 @@ Public API::
 """
 
 from .accounts import SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_HOST
-from .adapter import REPLY_MAX_CHARS, SandboxAdapter, default_history_start
-from .hostile import HOSTILE_AUTHORS, HOSTILE_EVERY, HOSTILE_TEXTS
-from .traffic import generate_items, template_count
+
+
+def __getattr__(name: str):
+    """The adapter and the traffic generator, imported at their first use.
+
+    Every start needs the account list; the adapter, the generator and its
+    corpora (most of this package's import time) only once the worker syncs
+    or an inbox is seeded, which may be after the first screen is shown."""
+    if name in ("REPLY_MAX_CHARS", "SandboxAdapter", "default_history_start"):
+        from . import adapter as module
+    elif name in ("HOSTILE_AUTHORS", "HOSTILE_EVERY", "HOSTILE_TEXTS"):
+        from . import hostile as module
+    elif name in ("generate_items", "template_count"):
+        from . import traffic as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
+
 
 __all__ = [
     "HOSTILE_AUTHORS",
