@@ -8,7 +8,8 @@ and remembers the line of every key path, e.g.
 strings, positions in arrays (and arrays of tables) as integers.
 
 It is not a TOML parser: it reads no values, and it trusts the text to be
-valid (on invalid text it records what it can and stops).
+valid (on invalid text it records what it can and stops). The text is
+scanned at the first question: a valid file, read at every start, asks none.
 """
 
 from __future__ import annotations
@@ -30,14 +31,17 @@ class TomlLocator:
         self._line = 1
         self._lines: dict[tuple, int] = {}
         self._arrays: dict[tuple, int] = {}     # array-of-tables path -> its last index
-        try:
-            self._document()
-        except (IndexError, ValueError, tomllib.TOMLDecodeError):
-            pass    # not valid TOML after all: keep the lines found so far
+        self._scanned = False
 
     def line_of(self, path: Iterable[str | int]) -> int | None:
         """The line of ``path``, or of its nearest enclosing key or table that
         the text names (a missing key is reported where its table starts)."""
+        if not self._scanned:
+            self._scanned = True
+            try:
+                self._document()
+            except (IndexError, ValueError, tomllib.TOMLDecodeError):
+                pass    # not valid TOML after all: keep the lines found so far
         path = tuple(path)
         while path:
             if path in self._lines:

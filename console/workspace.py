@@ -3,6 +3,11 @@
 This is what the CLI opens and hands to the TUI or a command; tests open one
 on a temporary ``SOCOPS_HOME``. Opening creates the folders and, on a first
 run, a commented configuration file, so the sandbox works with no set-up.
+
+Opening builds only what the first panel needs (the store, the audit trail,
+the accounts, the inbox); every other service is a :class:`lazy_service`,
+built at its first use. A new domain's service is one more of those, so
+start-up does not grow with the number of domains.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountAdapters, AccountService, AccountState
 from console.posts import ApprovalService, ExpirePosts
@@ -56,7 +62,7 @@ from console.worker import (
 )
 from data import CollectionSpec, Store
 from integrations.base import AccountRef, MediaAttachment, PlatformAdapter
-from integrations.sandbox import SANDBOX_ACCOUNTS, SandboxAdapter
+from integrations.sandbox import SANDBOX_ACCOUNTS
 
 COLLECTIONS = (
     CollectionSpec(INBOX, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),
@@ -89,6 +95,36 @@ def default_operator() -> str:
     return os.environ.get("SOCOPS_USER", "").strip() or getpass.getuser()
 
 
+Service = TypeVar("Service")
+
+
+class lazy_service(Generic[Service]):
+    """A :class:`Workspace` service built at its first use rather than at open.
+
+    ``build(workspace)`` runs once per workspace, under the workspace's lock,
+    so two threads asking at once (the UI and the worker) get one service;
+    the result is kept in the instance, so later reads cost a plain attribute
+    look-up. Used as a decorator, like ``functools.cached_property``.
+    """
+
+    def __init__(self, build: Callable[["Workspace"], Service]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, workspace: "Workspace | None", owner: type | None = None) -> Service:
+        if workspace is None:
+            return self  # type: ignore[return-value]  # looked up on the class
+        with workspace._building:
+            built = workspace.__dict__.get(self.name)
+            if built is None:
+                built = workspace.__dict__[self.name] = self.build(workspace)
+        return built
+
+
 class Workspace:
     """Everything one socops process needs, opened once and closed once."""
 
@@ -100,57 +136,92 @@ class Workspace:
         self.store = store
         self.clock = clock
         self.operator = operator
+        self._building = threading.RLock()   # see lazy_service
         self.audit = AuditTrail(store, clock)
-        # people, permissions, second factors and secrets (console/users.py, sessions.py)
         self.governance = governance or Governance(paths.config_dir / GOVERNANCE_FILE)
         self.secrets = SecretStore(paths.state_dir, store_dir=paths.store_dir,
                                    sandbox_only=lambda: self.sandbox_only)
-        self.users = UserService(store, self.audit, self.secrets, lambda: self.governance.roles, clock,
-                                 policy_version=lambda: self.governance.version,
-                                 training_gaps=lambda *args: self.training.gaps(*args))
         self.platform_accounts = AccountService(store, self.audit, self.secrets, clock)
         self._account_index: dict[str, AccountRef] | None = None
         store.on_change(self._accounts_changed)
-        self.training = TrainingService(store, self.audit, self.users, self.governance, clock)
-        self.library = LibraryService(store, self.audit, clock, paths.data_dir / "library")
-        self.auth = Authenticator(self.users, store, self.audit, self.secrets, self.governance, clock,
-                                  training=self.training)
+        # The first panel: building its index is most of opening a big inbox.
         self.inbox = InboxService(store, self.audit, assignee_for=self.inbox_assignee,
                                   sla=config.sla, clock=clock, region_of=self.account_region,
                                   reply_check=policy_reply_check(lambda: self.governance.content,
                                                                  self.account_region))
-        # posts, their approval and the notices they leave (console/posts/service.py, approvals.py)
-        self.notices = NoticeService(store, clock)
-        self.posts = PostService(store, self.audit, clock, policy=lambda: self.governance.content,
-                                 checker=check_draft_when_needed, target_of=self.post_target,
-                                 attachment_for=self._image_attachment, notices=self.notices,
-                                 approvers=Approvers(lambda: self.governance.content, self._active_role,
-                                                     self._approvers_holding, self.post_target),
-                                 known_accounts=lambda: list(self._accounts_by_id()))
-        self.approvals = ApprovalService(store, self.audit, clock, self.posts,
-                                         policy=lambda: self.governance.content, notices=self.notices,
-                                         scheduled=lambda post_id: self.scheduling.is_scheduled(post_id))
-        # scheduling, holds and the publisher (console/publishing/)
-        self.holds = HoldService(store, self.audit, clock, known_accounts=lambda: list(self._accounts_by_id()),
-                                 known_regions=lambda: {a.region for a in self.accounts if a.region})
-        self.scheduling = SchedulingService(store, self.audit, clock, posts=self.posts, notices=self.notices,
-                                            policy=lambda: self.governance.publishing,
-                                            account_of=self.account_ref,
-                                            region_of=self.account_region, role_of=self._active_role)
-        self.calendar = Calendar(store, self.holds, policy=lambda: self.governance.publishing,
-                                 accounts=lambda: self.accounts, region_of=self.account_region, clock=clock)
-        self.publisher = Publisher(store, self.audit, clock, posts=self.posts, holds=self.holds,
-                                   notices=self.notices, policy=lambda: self.governance.publishing,
-                                   check_content=self.posts.check, account_of=self.account_ref,
-                                   region_of=self.account_region,
-                                   owner_of=lambda account_id: self.governance.content.account(account_id).owner,
-                                   account_problem=self._publishing_problem, media_for=self._media_for)
         self.worker_lock = WorkerLock(paths.worker_lock)
         #: What people were writing when their console closed (console/unsaved.py).
         self.unsaved = UnsavedWork(paths.state_dir / "unsaved", clock)
         self._status = WorkerStatus("starting", "worker not started")
         self._status_lock = threading.Lock()
         self._loop_active = False
+
+    # -- the services built at first use -----------------------------------------------
+    # people, permissions, second factors (console/identity/)
+    @lazy_service
+    def users(self) -> UserService:
+        return UserService(self.store, self.audit, self.secrets, lambda: self.governance.roles, self.clock,
+                           policy_version=lambda: self.governance.version,
+                           training_gaps=lambda *args: self.training.gaps(*args))
+
+    @lazy_service
+    def training(self) -> TrainingService:
+        return TrainingService(self.store, self.audit, self.users, self.governance, self.clock)
+
+    @lazy_service
+    def auth(self) -> Authenticator:
+        return Authenticator(self.users, self.store, self.audit, self.secrets, self.governance, self.clock,
+                             training=self.training)
+
+    @lazy_service
+    def library(self) -> LibraryService:
+        return LibraryService(self.store, self.audit, self.clock, self.paths.data_dir / "library")
+
+    # posts, their approval and the notices they leave (console/posts/)
+    @lazy_service
+    def notices(self) -> NoticeService:
+        return NoticeService(self.store, self.clock)
+
+    @lazy_service
+    def posts(self) -> PostService:
+        return PostService(self.store, self.audit, self.clock, policy=lambda: self.governance.content,
+                           checker=check_draft_when_needed, target_of=self.post_target,
+                           attachment_for=self._image_attachment, notices=self.notices,
+                           approvers=Approvers(lambda: self.governance.content, self._active_role,
+                                               self._approvers_holding, self.post_target),
+                           known_accounts=lambda: list(self._accounts_by_id()))
+
+    @lazy_service
+    def approvals(self) -> ApprovalService:
+        return ApprovalService(self.store, self.audit, self.clock, self.posts,
+                               policy=lambda: self.governance.content, notices=self.notices,
+                               scheduled=lambda post_id: self.scheduling.is_scheduled(post_id))
+
+    # scheduling, the calendar, holds and the publisher (console/publishing/)
+    @lazy_service
+    def holds(self) -> HoldService:
+        return HoldService(self.store, self.audit, self.clock, known_accounts=lambda: list(self._accounts_by_id()),
+                           known_regions=lambda: {a.region for a in self.accounts if a.region})
+
+    @lazy_service
+    def scheduling(self) -> SchedulingService:
+        return SchedulingService(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
+                                 policy=lambda: self.governance.publishing, account_of=self.account_ref,
+                                 region_of=self.account_region, role_of=self._active_role)
+
+    @lazy_service
+    def calendar(self) -> Calendar:
+        return Calendar(self.store, self.holds, policy=lambda: self.governance.publishing,
+                        accounts=lambda: self.accounts, region_of=self.account_region, clock=self.clock)
+
+    @lazy_service
+    def publisher(self) -> Publisher:
+        return Publisher(self.store, self.audit, self.clock, posts=self.posts, holds=self.holds,
+                         notices=self.notices, policy=lambda: self.governance.publishing,
+                         check_content=self.posts.check, account_of=self.account_ref,
+                         region_of=self.account_region,
+                         owner_of=lambda account_id: self.governance.content.account(account_id).owner,
+                         account_problem=self._publishing_problem, media_for=self._media_for)
 
     @classmethod
     def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,
@@ -283,6 +354,8 @@ class Workspace:
         return AccountAdapters(self.platform_accounts, self.store, builtin=self._sandbox_adapters)
 
     def _sandbox_adapters(self) -> dict[str, PlatformAdapter]:
+        from integrations.sandbox import SandboxAdapter  # loads the traffic corpora: the worker's, not the start's
+
         settings = self.config.sandbox
         # A first sync starts with two hours of backlog: enough to triage at
         # once, not thousands of items breached before anyone looked.

@@ -9,10 +9,13 @@ unique values (times, search text) costs no pool memory beyond that.
 Snapshots store projections column-wise (``encode_columns`` /
 ``decode_columns``): a low-cardinality column is dictionary-encoded as
 ``{"values": [...], "codes": [int, ...]}``, which parses faster than the
-repeated strings and comes back already interned.
+repeated strings and comes back already interned. ``array_columns`` names
+the other columns that hold arrays (JSON has no tuples): only those are
+converted back at load, the rest are used as parsed.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Callable
 
 from .schema import CollectionSpec
@@ -100,6 +103,12 @@ def encode_columns(projections: list[tuple], width: int) -> list:
     return out
 
 
+def array_columns(columns: list) -> list[int]:
+    """Positions of the plain (not dictionary-encoded) columns that hold tuples."""
+    return [i for i, col in enumerate(columns)
+            if isinstance(col, list) and not set(map(type, col)).isdisjoint((tuple, list))]
+
+
 def _dict_encode(col: list, limit: int) -> dict | None:
     kinds = set(map(type, col))
     # only values that cannot compare equal across types (1 == True == 1.0)
@@ -117,10 +126,15 @@ def _dict_encode(col: list, limit: int) -> dict | None:
     return {"values": list(index), "codes": codes}
 
 
-def decode_columns(columns, n: int, projector: Projector) -> list[tuple] | None:
-    """Projection tuples from the column-wise form (None if unusable)."""
+def decode_columns(columns, n: int, projector: Projector, arrays=None) -> list[tuple] | None:
+    """Projection tuples from the column-wise form (None if unusable).
+
+    ``arrays``: the plain columns that hold arrays (see ``array_columns``);
+    None (a snapshot written before it was recorded) looks through each."""
     if not isinstance(columns, list) or len(columns) != len(projector.names):
         return None
+    if not isinstance(arrays, list) or not set(map(type, arrays)) <= {int}:
+        arrays = None
     decoded = []
     for i, col in enumerate(columns):
         if isinstance(col, dict):
@@ -130,15 +144,16 @@ def decode_columns(columns, n: int, projector: Projector) -> list[tuple] | None:
                 return None
             values = [tuple(v) if type(v) is list else v for v in values]
             projector.seed(i, values)
-            values = [projector.intern(i, v) for v in values]
+            # Looked up by code in a dict, all at once: a code that names no
+            # value is a KeyError (a list would count a negative one from its
+            # end), and itemgetter makes one C loop of 100k look-ups.
+            by_code = dict(enumerate(projector.intern(i, v) for v in values))
             try:
-                if codes and min(codes) < 0:
-                    return None
-                col = list(map(values.__getitem__, codes))
-            except (IndexError, TypeError):
+                col = itemgetter(*codes)(by_code) if n > 1 else [by_code[code] for code in codes]
+            except (KeyError, TypeError):
                 return None
         elif isinstance(col, list) and len(col) == n:
-            if list in set(map(type, col)):
+            if (i in arrays) if arrays is not None else (list in set(map(type, col))):
                 col = [tuple(v) if type(v) is list else v for v in col]
         else:
             return None

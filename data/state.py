@@ -188,7 +188,7 @@ class State:
         if snap.raws is not None and not migrating:
             projections = None
             if snap.projected == projector.names:
-                projections = decode_columns(snap.columns, len(snap.keys), projector)
+                projections = decode_columns(snap.columns, len(snap.keys), projector, snap.arrays)
             if projections is None:           # recompute from the records
                 self.stale.add(name)
                 projections = [projector(_loads(raw)) for raw in snap.raws]

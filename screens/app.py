@@ -40,7 +40,6 @@ from screens.commands import PanelCommands
 from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
 from screens.key_order import OrderedKeys
-from screens.login.screen import LoginScreen
 from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
 from screens.panel import Panel, PanelScreen
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
@@ -63,6 +62,9 @@ COALESCE_SECONDS = 0.2
 POLL_SECONDS = 0.5
 #: Seconds after start when the rest of the inbox index is built in the background.
 WARM_UP_DELAY_SECONDS = 1.5
+#: The longest the background work (the worker, the keyring check) waits for
+#: the first panel to say it has shown its content (see ``first_panel_shown``).
+FIRST_PANEL_GRACE_SECONDS = 2.0
 #: How often to recount and repaint time-dependent things (SLA countdowns).
 CLOCK_TICK_SECONDS = 15.0
 #: The mode that holds the login screen until someone logged in.
@@ -106,12 +108,16 @@ class SocopsApp(OrderedKeys, App[None]):
         self.DEFAULT_MODE = DEFAULT_PANEL if actor is not None else LOGIN_MODE
         super().__init__()
         if actor is None:
+            from screens.login.screen import LoginScreen  # a session given (a test, a bench) never shows it
+
             self.add_mode(LOGIN_MODE, LoginScreen)
         self.workspace = workspace
         #: The logged-in person; every service call acts as them (None until login).
         self.actor: "Actor | None" = actor
         self._own_session = False
         self._started = False
+        self._background_started = False
+        self._secrets_checked = False
         #: Shows the lock screen, step-up and policy prompts when the session asks for them.
         self.session_guard = SessionGuard(self)
         #: Keeps what the logged-in person is writing (screens/unsaved.py).
@@ -148,11 +154,12 @@ class SocopsApp(OrderedKeys, App[None]):
                 "store", "Store", printable("; ".join(warnings)) + "; `socops doctor` says what to do",
                 flag="store!", long_flag="store warning"))
         self._show_policy_problem(self.workspace.governance.problem)
-        if self.workspace.secrets.warning:
-            self.set_condition(Condition("secrets", "Secrets", printable(self.workspace.secrets.warning),
-                                         flag="keyring!", long_flag="no keyring"))
         if self.actor is not None:
             self._start_panels()
+        else:
+            # Logging in needs the keyring: finding it while the person types
+            # their code, once the login screen is up, keeps it off the Enter.
+            self.call_after_refresh(self._check_secrets)
 
     def start_session(self, session: "Actor") -> None:
         """Someone logged in: act as them, start the background work, show the first panel."""
@@ -176,9 +183,10 @@ class SocopsApp(OrderedKeys, App[None]):
         # as a count in the status bar: on every panel, covering nothing.
         self.workspace.notices.on_changed(self.actor.name, lambda: self.post_message(NoticesChanged()))
         self._count_notices()
-        if self.runs_worker:
-            self.run_worker(self._run_background_worker, thread=True, group="background-worker",
-                            name="worker jobs", exit_on_error=False)
+        # Only one Python thread runs at a time: a worker pass or keyring's
+        # plugins loading beside the first panel would slow it down, so they
+        # wait until the panel has shown its content (or the grace time ends).
+        self.set_timer(FIRST_PANEL_GRACE_SECONDS, self.first_panel_shown)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.refresh_store)
         if self.clock_tick_seconds:
@@ -187,6 +195,32 @@ class SocopsApp(OrderedKeys, App[None]):
         # The first filter on another field than status, or over every status,
         # would otherwise build the rest of the index; do it once the inbox shows.
         self.set_timer(WARM_UP_DELAY_SECONDS, self._warm_up_index)
+
+    def first_panel_shown(self) -> None:
+        """A panel has drawn what it opened to show (``PanelScreen.content_shown``):
+        the first time, start the background work that waited for it."""
+        if self._background_started or not self._started:
+            return
+        self._background_started = True
+        if self.runs_worker:
+            self.run_worker(self._run_background_worker, thread=True, group="background-worker",
+                            name="worker jobs", exit_on_error=False)
+        self._check_secrets()
+
+    def _check_secrets(self) -> None:
+        """Say, once, where secrets live when it is not a keyring."""
+        if not self._secrets_checked:
+            self._secrets_checked = True
+            self._warn_about_secrets()
+
+    @work(thread=True, group="secrets-check", exit_on_error=False)
+    def _warn_about_secrets(self) -> None:
+        # in a thread: finding the keyring backend loads keyring's plugins (about 0.1 s)
+        warning = self.workspace.secrets.warning
+        if warning:
+            # A standing condition: a status-bar flag and the help, never a toast over a form.
+            self.call_from_thread(self.set_condition, Condition("secrets", "Secrets", printable(warning),
+                                                                flag="keyring!", long_flag="no keyring"))
 
     def on_unmount(self) -> None:
         self._stop_worker.set()

@@ -71,3 +71,9 @@ class PanelScreen(Screen[None]):
     def actor(self) -> "Actor":
         """Who is logged in: every service call of a panel acts as them."""
         return self.app.actor  # type: ignore[attr-defined]
+
+    def content_shown(self) -> None:
+        """Call when the panel has what it opened to show (its first rows): once
+        that is on screen, the app starts the background work that waited for
+        the first panel (see ``SocopsApp.first_panel_shown``)."""
+        self.call_after_refresh(self.app.first_panel_shown)  # type: ignore[attr-defined]

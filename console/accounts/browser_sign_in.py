@@ -14,6 +14,9 @@ developer app, so they use the fixed :data:`REDIRECT_PORT` (register
 at sign-in time with a free port. Over SSH the browser runs on another
 machine: the operator opens the address there and pastes back the address
 the browser ends up on (``paste``).
+
+httpx and ``integrations.oauth`` are imported by the functions that use them:
+this module comes with ``console.accounts``, which every start imports.
 """
 
 from __future__ import annotations
@@ -22,19 +25,15 @@ import json
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-
-import httpx
+from typing import TYPE_CHECKING
 
 from console.errors import InvalidAction
 from integrations.base import AdapterError
-from integrations.oauth import (
-    OAuthClient,
-    linkedin_client,
-    mastodon_client,
-    register_mastodon_app,
-    run_authorization,
-    x_client,
-)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from integrations.oauth import OAuthClient
 
 #: The loopback port registered with X and LinkedIn developer apps.
 REDIRECT_PORT = 8765
@@ -53,6 +52,8 @@ def _free_port() -> int:
 
 async def _client_for(http: httpx.AsyncClient, platform: str, server: str, client_id: str,
                       client_secret: str, port: int) -> OAuthClient:
+    from integrations.oauth import linkedin_client, mastodon_client, register_mastodon_app, x_client
+
     if platform == "mastodon":
         client_id, client_secret = await register_mastodon_app(http, server, redirect_address(port))
         return mastodon_client(server, client_id, client_secret)
@@ -73,6 +74,11 @@ async def sign_in(platform: str, *, server: str = "", client_id: str = "", clien
                   open_browser: Callable[[str], None] | None = None, port: int | None = None,
                   timeout: float = 300, http: httpx.AsyncClient | None = None) -> str:
     """Run the browser sign-in; the credential text for the keyring."""
+    # httpx and the OAuth flow load here, at a sign-in, not with the accounts package.
+    import httpx
+
+    from integrations.oauth import run_authorization
+
     if platform not in SIGN_IN_PLATFORMS:
         raise InvalidAction(f"{platform} has no browser sign-in; paste its credential instead")
     if port is None:

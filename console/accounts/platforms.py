@@ -12,6 +12,10 @@ token or app password itself, or, for an OAuth sign-in, a JSON object
 (``{"access_token", "refresh_token", "expires_at", "client_id",
 "client_secret"}``). Adapters that refresh their token (X) call back with the
 new token set, which is written to the keyring again.
+
+Each builder imports its adapter (and with it httpx) when it first builds
+one: the table is read at every start, an adapter is needed only once an
+account of that platform syncs or is connected.
 """
 
 from __future__ import annotations
@@ -24,11 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import InvalidAction
 from integrations.base import PlatformAdapter
-from integrations.bluesky import BlueskyAdapter
-from integrations.linkedin import LinkedInAdapter
-from integrations.mastodon import MastodonAdapter
-from integrations.meta import FacebookPageAdapter, InstagramAdapter
-from integrations.x import XAdapter
 
 if TYPE_CHECKING:
     from console.accounts.records import ConnectedAccount
@@ -80,16 +79,22 @@ def _expires(value: Any) -> datetime | None:
 
 
 def _bluesky(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.bluesky import BlueskyAdapter
+
     return BlueskyAdapter(account.ref, base_url=account.base_url, identifier=account.identifier,
                           app_password=credential, clock=clock)
 
 
 def _mastodon(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.mastodon import MastodonAdapter
+
     return MastodonAdapter(account.ref, base_url=account.base_url,
                            token=parse_credential(credential)["access_token"], clock=clock)
 
 
 def _x(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.x import XAdapter
+
     stored = parse_credential(credential)
 
     def refreshed(tokens: dict) -> None:
@@ -103,6 +108,8 @@ def _x(account: "ConnectedAccount", credential: str, clock, save: SaveCredential
 
 
 def _linkedin(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.linkedin import LinkedInAdapter
+
     stored = parse_credential(credential)
     return LinkedInAdapter(account.ref, organization_urn=f"urn:li:organization:{account.identifier}",
                            access_token=stored["access_token"], expires_at=_expires(stored.get("expires_at")),
@@ -110,12 +117,16 @@ def _linkedin(account: "ConnectedAccount", credential: str, clock, save: SaveCre
 
 
 def _facebook(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.meta import FacebookPageAdapter
+
     return FacebookPageAdapter(account.ref, page_id=account.identifier,
                                page_token=parse_credential(credential)["access_token"],
                                base_url=account.base_url, clock=clock)
 
 
 def _instagram(account: "ConnectedAccount", credential: str, clock, save: SaveCredential) -> PlatformAdapter:
+    from integrations.meta import InstagramAdapter
+
     return InstagramAdapter(account.ref, ig_user_id=account.identifier, page_id=account.options["page_id"],
                             page_token=parse_credential(credential)["access_token"],
                             base_url=account.base_url, clock=clock)

@@ -10,7 +10,6 @@ import hmac
 from datetime import datetime
 
 import pyotp
-import segno
 
 ISSUER = "socops"
 INTERVAL = 30          # seconds per code
@@ -51,6 +50,8 @@ def code_at(secret: str, moment: datetime) -> str:
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The QR code's modules (True = dark), without the quiet zone."""
+    import segno  # only enrolment draws a QR code; not loaded at every start
+
     qr = segno.make(text, error="m", micro=False)
     return [[bool(module) for module in row] for row in qr.matrix]
 

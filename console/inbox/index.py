@@ -67,13 +67,19 @@ class InboxIndex:
 
     def __init__(self, projections: Mapping[str, tuple]) -> None:
         self._lock = threading.RLock()
-        self._proj: dict[str, tuple] = dict(projections)
+        # The store gives a read-only view of its dict: the view's copy() copies
+        # the dict as a block, dict(view) key by key (20 ms at 100k items).
+        copy = getattr(projections, "copy", None)
+        self._proj: dict[str, tuple] = copy() if callable(copy) else dict(projections)
         grouped: dict[str, list[tuple[str, str]]] = {}
         for key, p in self._proj.items():
             grouped.setdefault(p[STATUS] or STATUS_OPEN, []).append((p[SLA_DUE] or p[CREATED_AT] or "", key))
-        for entries in grouped.values():
-            entries.sort()
         self._by_status = grouped
+        # The open and snoozed orders are what start-up shows and counts; the
+        # closed history (most items) is sorted when it is first listed.
+        self._unsorted = set(grouped)
+        for status in (STATUS_OPEN, STATUS_SNOOZED):
+            self._order(status)
         # Built by the first filter that needs them (or warm_up): start-up
         # only needs the per-status orders for the default view.
         self._postings: dict[tuple[int, str], set[str]] | None = None
@@ -101,7 +107,7 @@ class InboxIndex:
                 added.setdefault(_status(new), []).append(_entry(key, new))
                 self._post(key, new)
             for status, entries in added.items():
-                order = self._by_status.setdefault(status, [])
+                order = self._order(status, create=True)
                 if len(entries) > _RESORT_THRESHOLD:
                     order.extend(entries)
                     order.sort()
@@ -141,8 +147,16 @@ class InboxIndex:
             if key not in members:
                 members.append(key)
 
+    def _order(self, status: str, *, create: bool = False) -> list[tuple[str, str]]:
+        """``status``'s (due, id) entries in triage order, sorted now if they were not yet."""
+        order = self._by_status.setdefault(status, []) if create else self._by_status.get(status, [])
+        if status in self._unsorted:
+            order.sort()
+            self._unsorted.discard(status)
+        return order
+
     def _unplace(self, key: str, p: tuple) -> None:
-        order = self._by_status.get(_status(p), [])
+        order = self._order(_status(p))
         entry = _entry(key, p)
         position = bisect.bisect_left(order, entry)
         if position < len(order) and order[position] == entry:
@@ -174,7 +188,7 @@ class InboxIndex:
     def ids(self, flt: InboxFilter, now_iso: str) -> list[str]:
         """Ids matching ``flt``, most urgent first."""
         with self._lock:
-            order = self._by_status.get(flt.status, []) if flt.status else self._everything()
+            order = self._order(flt.status) if flt.status else self._everything()
             wanted: list[set[str]] = []
             for position, name in _POSTED:
                 value = getattr(flt, name)
@@ -211,14 +225,14 @@ class InboxIndex:
         """Unanswered, not closed, past due: the front of each open status's order."""
         found: set[str] = set()
         for status in (STATUS_OPEN, STATUS_SNOOZED):
-            order = self._by_status.get(status, [])
+            order = self._order(status)
             end = bisect.bisect_left(order, (now_iso, ""))
             found.update(k for _, k in order[:end] if not self._proj[k][FIRST_RESPONSE])
         return found
 
     def _everything(self) -> list[tuple[str, str]]:
         if self._all is None:
-            self._all = list(heapq.merge(*self._by_status.values()))
+            self._all = list(heapq.merge(*map(self._order, list(self._by_status))))
         return self._all
 
     def warm_up(self) -> None:

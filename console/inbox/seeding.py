@@ -31,7 +31,6 @@ from console.records import format_time
 from console.inbox.sla import SlaTargets
 from data import ConflictError, Store
 from integrations.base import AccountRef
-from integrations.sandbox import generate_items
 
 SEED_OFFSET = 10_000_000
 #: Items per transaction: a stop loses no more than this much time, a crash no half batch.
@@ -73,6 +72,10 @@ def seed_inbox(store: Store, audit: AuditTrail, accounts: Sequence[AccountRef], 
     each batch; ``on_batch(report)`` is told after each. Needs ``inbox.import``.
     """
     actor.require(INBOX_IMPORT)
+    # The traffic generator and its corpora load here: every start imports this
+    # package, only a demo or a benchmark seeds.
+    from integrations.sandbox import generate_items
+
     if count < 0:
         raise ValueError("the number of items cannot be negative")
     if batch_size < 1:
@@ -160,6 +163,8 @@ def _next_numbers(store: Store, accounts: Sequence[AccountRef]) -> tuple[dict[st
 def _shift(account: AccountRef, seed: int, last: int, now: datetime, rate_per_hour: float) -> timedelta:
     """How far back to move this run's items of ``account`` so that its last one
     (item ``last``) arrived a minute ago: the history ends about now, none in the future."""
+    from integrations.sandbox import generate_items
+
     newest = generate_items(account, seed, last, 1, now, rate_per_hour=rate_per_hour)[0]
     return newest.created_at - (now - timedelta(minutes=1))
 

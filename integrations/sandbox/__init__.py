@@ -33,12 +33,31 @@ Public API::
 """
 
 from .accounts import SANDBOX_ACCOUNTS, SANDBOX_EPOCH, SANDBOX_HOST
-from .adapter import POST_MAX_CHARS, REPLY_MAX_CHARS, SandboxAdapter, default_history_start
-from .faults import FAULTS, FAULTS_ENV, NO_FAULTS, SandboxFaults
-from .hostile import HOSTILE_AUTHORS, HOSTILE_EVERY, HOSTILE_TEXTS
-from .platform import SandboxPlatform, SandboxPost
-from .replies import REPLY_WINDOW
-from .traffic import generate_items, template_count
+
+
+def __getattr__(name: str):
+    """The adapter, the platform and the traffic generator, imported at their first use.
+
+    Every start needs the account list; the adapter, the generator and its
+    corpora (most of this package's import time) only once the worker syncs
+    or publishes, or an inbox is seeded, which may be after the first screen
+    is shown."""
+    if name in ("POST_MAX_CHARS", "REPLY_MAX_CHARS", "SandboxAdapter", "default_history_start"):
+        from . import adapter as module
+    elif name in ("FAULTS", "FAULTS_ENV", "NO_FAULTS", "SandboxFaults"):
+        from . import faults as module
+    elif name in ("HOSTILE_AUTHORS", "HOSTILE_EVERY", "HOSTILE_TEXTS"):
+        from . import hostile as module
+    elif name in ("SandboxPlatform", "SandboxPost"):
+        from . import platform as module
+    elif name == "REPLY_WINDOW":
+        from . import replies as module
+    elif name in ("generate_items", "template_count"):
+        from . import traffic as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
+
 
 __all__ = [
     "FAULTS",

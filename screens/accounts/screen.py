@@ -108,6 +108,7 @@ class AccountsScreen(PanelScreen):
         account_list.empty_text = "No accounts. Press c to connect one."
         account_list.set_accounts(states)
         self._show_detail(account_list.cursor_account)
+        self.content_shown()
 
     @on(AccountList.CursorMoved)
     def _cursor_moved(self, event: AccountList.CursorMoved) -> None:

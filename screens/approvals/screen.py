@@ -248,6 +248,7 @@ class ApprovalsScreen(PanelScreen):
             self._show_notices(loaded.notices)
         self._update_context()
         self._show_detail(queue.cursor_id)
+        self.content_shown()
 
     def _post_or_none(self, post_id: str) -> Post | None:
         """The post as last loaded; one scrolled to for the first time is decoded now."""

@@ -171,6 +171,7 @@ class AuditScreen(PanelScreen):
                                  else f"No {self.filter.describe()}. Press Escape to clear the filter.")
         audit_list.set_events(events)
         self._update_context()
+        self.content_shown()
 
     def _list_refused(self, error: BaseException) -> None:
         self._loading = False

@@ -176,6 +176,7 @@ class ComposeScreen(PostingActions, PanelScreen):
         self._postable, self.accounts = choice.postable, choice.known
         self._show_targets()
         self._schedule_check()
+        self.content_shown()
 
     def _show_form(self) -> None:
         """Put the whole form into the widgets (after opening a post or starting anew)."""

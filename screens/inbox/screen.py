@@ -29,7 +29,6 @@ from screens.conditions import ConditionBanner
 from screens.formatting import clock_text, count_text
 from screens.inbox.actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox.commands import inbox_commands
-from screens.inbox.reply import ask_acknowledgement, reply_editor
 from screens.messages import ActionCompleted, ActionRefused, ItemsListed
 from screens.palette import Command, CommandListProvider
 from screens.panel import PanelScreen, actor_may
@@ -188,6 +187,7 @@ class InboxScreen(PanelScreen):
         self._loaded = True
         inbox_list.set_ids(message.ids)
         self._update_message_line()
+        self.content_shown()
 
     def _empty_text(self) -> str:
         if self.filter == InboxFilter():
@@ -336,6 +336,8 @@ class InboxScreen(PanelScreen):
 
     def on_action_refused(self, message: ActionRefused) -> None:
         if isinstance(message.error, ReplyNeedsAcknowledgement):
+            from screens.inbox.reply import ask_acknowledgement
+
             error = message.error
             ask_acknowledgement(
                 self.app, error,
@@ -485,6 +487,9 @@ class InboxScreen(PanelScreen):
         title = f"{title} {self._target_label(targets)}"
         draft = self._drafts.get(draft_key, "")
         if reply:
+            # The reply editor and its saved-reply picker load at the first reply, not at start.
+            from screens.inbox.reply import reply_editor
+
             editor = reply_editor(self.workspace, self.actor, title, intro, draft, [item_id for item_id, _ in targets], max_chars)
         else:
             editor = TextEditor(title, intro=intro, text=draft, hint=hint, max_chars=max_chars)

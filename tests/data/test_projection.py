@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from data import Change, CollectionSpec, Store, StoreError
-from data.snapshot import read_snapshot, write_snapshot
+from data.snapshot import SnapshotError, read_snapshot, write_snapshot
 
 
 def search(record):
@@ -286,6 +286,49 @@ def test_damaged_record_line_is_detected(store_dir):
         assert any("crc32" in w and "unreadable" in w for w in s.warnings)
 
 
+@pytest.fixture
+def crc_in_a_thread(monkeypatch):
+    """Check every snapshot's crc32 in a thread, as for a big one (1 MB and more)."""
+    from data import snapshot
+
+    monkeypatch.setattr(snapshot._Crc32, "THREAD_FROM", 0)
+
+
+def _three_records(store_dir) -> bytes:
+    with Store.open(store_dir, SPECS) as s:
+        for i in range(3):
+            s.insert("inbox", f"k{i}", {"status": "open", "text": f"t{i}"}, actor="a")
+        s.compact()
+    return (store_dir / "inbox.json").read_bytes()
+
+
+def test_a_big_snapshot_opens_with_its_crc_checked_beside(store_dir, crc_in_a_thread):
+    _three_records(store_dir)
+    with Store.open(store_dir, SPECS) as s:
+        assert s.keys("inbox") == ["k0", "k1", "k2"] and not s.warnings
+        assert s.get("inbox", "k1")["text"] == "t1"
+
+
+def test_a_big_snapshot_with_a_damaged_record_is_detected(store_dir, crc_in_a_thread):
+    data = _three_records(store_dir)
+    (store_dir / "inbox.json").write_bytes(data.replace(b'"text":"t1"', b'"text":"t7"'))
+    with Store.open(store_dir, SPECS) as s:
+        assert s.keys("inbox") == []
+        assert any("crc32" in w and "unreadable" in w for w in s.warnings)
+
+
+@pytest.mark.parametrize("damage", [
+    (b'"lengths":[', b'"lengths":[900000000,'),   # still JSON: offsets that must not be used
+    (b'"lengths":[', b'"lengths":[[['),             # no longer JSON
+])
+def test_a_damaged_projection_document_is_reported_as_damaged(store_dir, crc_in_a_thread, damage):
+    data = _three_records(store_dir)
+    path = store_dir / "inbox.json"
+    path.write_bytes(data.replace(*damage))
+    with pytest.raises(SnapshotError, match="damaged: crc32"):
+        read_snapshot(path, "inbox")
+
+
 def test_snapshot_layout_is_tinydb_and_projection_table(store_dir):
     from tinydb import TinyDB
     with Store.open(store_dir, SPECS) as s:
@@ -322,3 +365,53 @@ def test_write_snapshot_with_plain_records(store_dir):
     assert snap.keys == ["k0"] and orjson.loads(snap.raws[0]) == rec and snap.projected == ()
     with Store.open(store_dir, SPECS) as s:                # projection recomputed
         assert s.projection("inbox")["k0"] == ("open", None, None, " ", False)
+
+
+def _columns(rows: list[tuple]) -> list:
+    from data.projection import encode_columns
+
+    return json.loads(orjson.dumps(encode_columns(rows, 3)))   # as a snapshot holds them
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 300])
+def test_columns_come_back_as_the_tuples_they_were(count):
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("status", "tags", "due"))
+    rows = [(("open", "closed")[n % 2], ("vip",) if n % 3 else (), None if n % 5 else f"t{n}")
+            for n in range(count)]
+    assert decode_columns(_columns(rows), count, Projector(spec, print)) == rows
+
+
+@pytest.mark.parametrize("bad", [-1, 2, "0", 0.5, None, [0]])
+def test_a_code_that_names_no_value_makes_the_columns_unusable(bad):
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("status", "tags", "due"))
+    rows = [("open", (), None), ("closed", (), None), ("open", (), None)]
+    columns = _columns(rows)
+    assert isinstance(columns[0], dict) and columns[0]["values"] == ["open", "closed"]
+    columns[0]["codes"][1] = bad
+    assert decode_columns(columns, 3, Projector(spec, print)) is None
+
+
+def test_a_plain_column_of_arrays_comes_back_as_tuples_after_a_compaction(store_dir):
+    # 300 different tag lists: too many values to dictionary-encode the column
+    with Store.open(store_dir, SPECS) as s:
+        for n in range(300):
+            s.insert("inbox", f"k{n}", {"status": "open", "tags": [f"t{n}", "x"], "text": "t"}, actor="a")
+        s.compact()
+    columns = read_snapshot(store_dir / "inbox.json", "inbox")
+    assert isinstance(columns.columns[1], list) and columns.arrays == [1]
+    with Store.open(store_dir, SPECS) as s:
+        assert s.projection("inbox")["k7"][1] == ("t7", "x")
+        check_all(s)
+
+
+def test_columns_without_the_list_of_array_columns_are_looked_through():
+    from data.projection import Projector, decode_columns
+
+    spec = CollectionSpec("c", fields=("tags",))
+    plain = [[["a", str(n)] for n in range(300)]]          # as an older snapshot holds it
+    assert decode_columns(plain, 300, Projector(spec, print))[5] == (("a", "5"),)
+    assert decode_columns(plain, 300, Projector(spec, print), arrays=[0])[5] == (("a", "5"),)

@@ -261,3 +261,92 @@ def test_the_in_process_worker_reports_a_failing_job(workspace, monkeypatch):
             assert "wk !expiry" in screen_render(app)[0].splitlines()[0]
 
     asyncio.run(main())
+
+
+def _without_a_keyring(workspace) -> None:
+    """No keyring backend on this machine: a sandbox workspace keeps its seeds in a file."""
+    from keyring.backends import fail
+
+    from console.identity import SecretStore
+
+    workspace.secrets = SecretStore(workspace.paths.state_dir, store_dir=workspace.paths.store_dir,
+                                    sandbox_only=True, backend=fail.Keyring())
+
+
+def _secrets_notices(app) -> int:
+    return sum(1 for n in app._notifications if n.title == "Secrets" and "no keyring backend" in n.message)
+
+
+def test_with_no_keyring_the_login_screen_says_where_the_seeds_are_kept_once(workspace, seeded):
+    from console.identity import code_at
+    from screens.login.screen import LoginScreen
+    from tests.screens.session_helpers import log_in, login_app
+
+    _without_a_keyring(workspace)
+    seed = workspace.users.bootstrap_owner("olivia").secret
+
+    async def main():
+        app = login_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, LoginScreen)
+            assert _secrets_notices(app) == 1
+            await log_in(pilot, "olivia", code_at(seed, workspace.clock()))
+            assert isinstance(app.screen, InboxScreen) and app.screen.inbox_list.ids
+            assert _secrets_notices(app) == 1
+
+    asyncio.run(main())
+
+
+def test_with_no_keyring_the_first_panel_says_so_once_it_shows(workspace, seeded):
+    _without_a_keyring(workspace)
+
+    async def main():
+        app = quiet_app(workspace)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen) and app.screen.inbox_list.ids
+            assert _secrets_notices(app) == 1
+
+    asyncio.run(main())
+
+
+def test_the_worker_waits_for_the_first_panel_or_at_most_the_grace_time(workspace, seeded, monkeypatch):
+    import time
+
+    import screens.app
+    from screens.panel import PanelScreen
+
+    told = []
+    monkeypatch.setattr(PanelScreen, "content_shown", lambda screen: told.append(screen))  # a panel that never says
+    monkeypatch.setattr(screens.app, "FIRST_PANEL_GRACE_SECONDS", 0.5)
+
+    async def main():
+        app = quiet_app(workspace, run_worker=True)
+        started = time.monotonic()
+        async with app.run_test(size=(80, 24)) as pilot:
+            while not [w for w in app.workers if w.group == "background-worker"]:
+                assert time.monotonic() - started < 10, "the worker never started"
+                await pilot.pause(0.02)
+            assert time.monotonic() - started >= 0.5       # not before the grace time
+            assert told and app.screen.inbox_list.ids        # the panel had said nothing
+
+    asyncio.run(main())
+
+
+def test_the_worker_starts_once_the_inbox_shows_its_rows(workspace, seeded, monkeypatch):
+    import screens.app
+
+    monkeypatch.setattr(screens.app, "FIRST_PANEL_GRACE_SECONDS", 60)   # not the fallback
+
+    async def main():
+        app = quiet_app(workspace, run_worker=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                if [w for w in app.workers if w.group == "background-worker"]:
+                    break
+                await pilot.pause(0.02)
+            assert app.screen.inbox_list.ids
+            assert [w for w in app.workers if w.group == "background-worker"]
+
+    asyncio.run(main())

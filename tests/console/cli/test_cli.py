@@ -250,3 +250,25 @@ def test_print_json_escapes_every_hidden_character_and_stays_exact(capsys):
     assert json.loads(out) == value
     assert re.findall(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\ufeff\U000e0000-\U000e007f]", out) == ["\n"]
     assert "\\u202e" in out and "\\udb40\\udc67" in out and "👨\\u200d👩" in out
+
+
+@pytest.mark.parametrize("argv", [[], ["--no-worker"], ["-v", "--no-worker"]])
+def test_starting_the_console_imports_no_command_module(argv):
+    # Run apart: this test process has imported every command already.
+    probe = ("import sys\n"
+             "from console.cli import main\n"
+             "main.run_console = lambda args: print(args.no_worker, sorted(\n"
+             "    name for name in sys.modules if name.startswith('console.cli.'))) or 0\n"
+             f"sys.exit(main.main({argv!r}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == f"{'--no-worker' in argv} ['console.cli.common', 'console.cli.main']"
+
+
+def test_help_and_a_wrong_option_still_get_the_full_parser(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0 and "inbox" in capsys.readouterr().out   # the commands are listed
+    with pytest.raises(SystemExit) as exited:
+        main(["--bogus"])
+    assert exited.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err

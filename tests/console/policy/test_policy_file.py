@@ -280,3 +280,13 @@ k = 1
 ])
 def test_the_locator_finds_keys_tables_and_array_items(path, line):
     assert TomlLocator(LOCATOR_TEXT).line_of(path) == line
+
+
+def test_a_valid_file_is_not_scanned_for_lines(monkeypatch):
+    # Every start reads the governance file; only a problem needs a line number.
+    scanned = []
+    monkeypatch.setattr(TomlLocator, "_document", lambda self: scanned.append(self))
+    policy, problems = check_governance_text(EXAMPLE_GOVERNANCE, Path("governance.toml"))
+    assert policy is not None and problems == [] and scanned == []
+    check_governance_text(EXAMPLE_GOVERNANCE.replace("version = 1", "version = 0", 1), Path("governance.toml"))
+    assert len(scanned) == 1
