@@ -11,7 +11,7 @@ next free queue slot, and the worker sends them exactly once.
 - ``service.py``: :class:`SchedulingService`: schedule, reschedule,
   unschedule, publish now, retry.
 - ``holds.py``: :class:`HoldService`: hold and release publishing (a crisis
-  freeze sets a hold).
+  freeze sets a hold), and the publishing gate that orders holds and claims.
 - ``publisher.py``: :class:`Publisher`: claim, send, record, exactly once.
 - ``jobs.py``: :class:`PublishDue`, the worker's publishing job.
 - ``calendar.py``: :class:`Calendar`: entries (with their states), free
@@ -36,7 +36,7 @@ from console.publishing.calendar import (
     combined_state,
     entry_line,
 )
-from console.publishing.holds import HoldService
+from console.publishing.holds import CaughtTarget, HoldService
 from console.publishing.jobs import PublishDue
 from console.publishing.model import (
     RULE_BLACKOUT,
@@ -52,6 +52,7 @@ from console.publishing.model import (
 from console.publishing.policy_file import PUBLISHING_SECTION, parse_publishing_policy
 from console.publishing.publisher import PublishReport, Publisher
 from console.publishing.records import (
+    CRISIS_HOLD,
     FAILED,
     FINAL,
     HOLDS,
@@ -66,6 +67,7 @@ from console.publishing.records import (
     SCHEDULES,
     TARGET_STATES,
     Hold,
+    InFlight,
     Schedule,
     ScheduleRequest,
     TargetSchedule,
@@ -89,6 +91,8 @@ __all__ = [
     "FreeSlot",
     "combined_state",
     "entry_line",
+    "CRISIS_HOLD",
+    "CaughtTarget",
     "FAILED",
     "FINAL",
     "HOLDS",
@@ -111,6 +115,7 @@ __all__ = [
     "Blackout",
     "Hold",
     "HoldService",
+    "InFlight",
     "PublishDue",
     "PublishReport",
     "Publisher",
