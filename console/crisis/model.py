@@ -3,10 +3,11 @@
 Severity levels (1 watch, 2 incident, 3 crisis, 4 severe, or as the file
 names them) say who may declare each, whether declaring it freezes
 publishing and where (every account, or the crisis's accounts and regions),
-who alone may reply on the affected accounts while it lasts, and a runbook
-of steps with an owner role and a due time. Playbooks (a product recall, an
-outage, an offensive post, an account takeover) add their own runbook steps
-and name the library's holding statements prepared for them, by tag.
+who alone may reply on the affected accounts while it lasts, the library's
+holding statements prepared for it (by tag), and a runbook of steps with an
+owner role and a due time. Playbooks (a product recall, an outage, an
+offensive post, an account takeover) add their own runbook steps and
+holding-statement tags.
 """
 
 from __future__ import annotations
@@ -39,11 +40,16 @@ class CrisisLevel:
     freeze: str = FREEZE_NONE
     #: Roles, or "user:NAME", who alone may reply on the affected accounts; empty: no limit.
     responders: tuple[str, ...] = ()
+    holding_statement_tags: tuple[str, ...] = ()
     runbook: tuple[RunbookStep, ...] = ()
 
     @property
     def label(self) -> str:
         return f"{self.number} {self.name}"
+
+    @property
+    def freezes(self) -> bool:
+        return self.freeze != FREEZE_NONE
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,22 @@ class CrisisPolicy:
     def level(self, number: int) -> CrisisLevel | None:
         return self.levels.get(number)
 
-    def responder_allowed(self, level: CrisisLevel, username: str, role: str | None) -> bool:
-        """Whether ``username`` (holding ``role``) may reply on affected accounts."""
-        if not level.responders:
-            return True
-        return (role is not None and role in level.responders) or f"user:{username}" in level.responders
+    def playbook(self, playbook_id: str) -> Playbook | None:
+        return self.playbooks.get(playbook_id)
+
+    def runbook(self, level: CrisisLevel, playbook: Playbook | None) -> tuple[RunbookStep, ...]:
+        """The level's steps, then the playbook's, each list in file order."""
+        return level.runbook + (playbook.runbook if playbook else ())
+
+    def statement_tags(self, level: CrisisLevel, playbook: Playbook | None) -> tuple[str, ...]:
+        """The tags of the holding statements prepared for this level and playbook."""
+        return tuple(dict.fromkeys(level.holding_statement_tags + (playbook.holding_statement_tags
+                                                                   if playbook else ())))
+
+
+def responder_allowed(responders: tuple[str, ...], username: str, role: str | None) -> bool:
+    """Whether ``username`` (holding ``role``) may reply on affected accounts, when
+    ``responders`` (roles, or "user:NAME") alone may; an empty list limits nobody."""
+    if not responders:
+        return True
+    return (role is not None and role in responders) or f"user:{username}" in responders

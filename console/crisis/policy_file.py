@@ -10,13 +10,15 @@ import re
 
 from console.crisis.model import (DEFAULT_CONFIRM_ROLES, FREEZE_NONE, FREEZE_SCOPES, CrisisLevel, CrisisPolicy,
                                   Playbook, RunbookStep)
+from console.errors import InvalidAction
 from console.permissions import RoleBook
 from console.policy import Problems, TableReader
+from console.tags import clean_tag
 
 CRISIS_SECTION = "crisis"
 
 _SETTINGS = ("approval_route", "confirm_roles", "levels", "playbooks")
-_LEVEL = ("name", "declare_roles", "freeze", "responders", "runbook")
+_LEVEL = ("name", "declare_roles", "freeze", "responders", "holding_statement_tags", "runbook")
 _PLAYBOOK = ("id", "title", "holding_statement_tags", "runbook")
 _STEP = ("title", "owner", "due_minutes")
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
@@ -80,6 +82,7 @@ def _levels(read: TableReader, raw: object, roles: RoleBook) -> dict[int, Crisis
             number=int(key), name=read.text(table, path, "name", header, required=True) or f"level {key}",
             declare_roles=_roles(read, table, path, "declare_roles", header, roles) or ("owner", "admin"),
             freeze=freeze, responders=_roles(read, table, path, "responders", header, roles, users=True),
+            holding_statement_tags=_tags(read, table, path, header),
             runbook=_steps(read, table.get("runbook", []), path + ("runbook",), header, roles, f"level{key}"))
     return dict(sorted(levels.items()))
 
@@ -101,10 +104,20 @@ def _playbooks(read: TableReader, raw: object, roles: RoleBook) -> dict[str, Pla
         if not playbook_id or not title:
             continue
         playbooks[playbook_id] = Playbook(
-            playbook_id, title, holding_statement_tags=tuple(
-                tag.lower() for tag in read.words(entry, path, "holding_statement_tags", header)),
+            playbook_id, title, holding_statement_tags=_tags(read, entry, path, header),
             runbook=_steps(read, entry.get("runbook", []), path + ("runbook",), header, roles, playbook_id))
     return playbooks
+
+
+def _tags(read: TableReader, table: dict, path: tuple, header: str) -> tuple[str, ...]:
+    """Library tags as the library keeps them: one lower-case word, without a leading '#'."""
+    tags = []
+    for index, tag in enumerate(read.words(table, path, "holding_statement_tags", header)):
+        try:
+            tags.append(clean_tag(tag))
+        except InvalidAction as error:
+            read.add(path + ("holding_statement_tags", index), f"{header} holding_statement_tags: {error}")
+    return tuple(dict.fromkeys(tags))
 
 
 def _steps(read: TableReader, raw: object, path: tuple, header: str, roles: RoleBook,
