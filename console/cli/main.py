@@ -66,6 +66,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     from console.cli import (
         account_commands,
         audit_commands,
+        crisis_commands,
         doctor,
         inbox_commands,
         library_commands,
@@ -88,6 +89,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     policy_commands.register(subparsers)
     post_commands.register(subparsers)
     library_commands.register(subparsers)
+    crisis_commands.register(subparsers)
     doctor.register(subparsers)
     return parser
 
