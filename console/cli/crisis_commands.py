@@ -239,7 +239,7 @@ def status_lines(status: CrisisStatus, handle_of=lambda account_id: account_id) 
     else:
         lines.append(f"{status.banner()}  {crisis.id}: {one_line(crisis.title, 80)}")
         lines.append(f"level {crisis.label}; scope {crisis.scope}; declared by {crisis.declared_by} at "
-                     f"{format_time(crisis.declared_at)} ({clock_text(status.elapsed)} ago)"
+                     f"{format_time(crisis.declared_at)} ({clock_text(status.elapsed)} since)"
                      + (f"; playbook {crisis.playbook}" if crisis.playbook else ""))
         if crisis.responders:
             lines.append(f"only these reply on the affected accounts: {', '.join(crisis.responders)}")

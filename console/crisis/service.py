@@ -177,9 +177,10 @@ class CrisisService(CrisisBook):
         text = (f"CRISIS {level.label} declared by {actor.name}: {one_line(title, 80)} ({draft.scope}); "
                 f"{one_line(reason, 200)}")
 
-        def write(tx: Any, hold: Hold | None = None) -> list[AuditNote]:
+        def write(tx: Any, hold: Hold | None = None, replies: int = 0) -> list[AuditNote]:
             tx.insert(DESK, ACTIVE_KEY, {"crisis_id": crisis_id})
-            tx.insert(CRISES, crisis_id, {**record, "holds": [h.id for h in loose] + ([hold.id] if hold else [])})
+            tx.insert(CRISES, crisis_id, {**record, "holds": [h.id for h in loose] + ([hold.id] if hold else []),
+                                          "held_replies": replies})
             frozen = " Publishing is frozen." if hold or frozen_before else ""
             self.tell_everyone(tx, actor.name, text + frozen, crisis_id)
             notes = [AuditNote("crisis.declare", f"crisis/{crisis_id}",
@@ -239,10 +240,11 @@ class CrisisService(CrisisBook):
         if not reason:
             reason = f"crisis {crisis.id}: {crisis.title}" if crisis else f"emergency freeze by {actor.name}"
 
-        def write(tx: Any, hold: Hold) -> list[AuditNote]:
+        def write(tx: Any, hold: Hold, replies: int) -> list[AuditNote]:
             if crisis is not None:
                 record = self.store.get(CRISES, crisis.id)
-                tx.update(CRISES, crisis.id, {"holds": list(record.get("holds") or ()) + [hold.id]},
+                tx.update(CRISES, crisis.id, {"holds": list(record.get("holds") or ()) + [hold.id],
+                                              "held_replies": int(record.get("held_replies") or 0) + replies},
                           expected_version=record["_v"])
             self.tell_everyone(tx, actor.name, f"FROZEN by {actor.name}: publishing on {hold.scope} is frozen "
                                f"({one_line(reason, 200)})", crisis.id if crisis else hold.id)
@@ -266,10 +268,12 @@ class CrisisService(CrisisBook):
                 raise InvalidAction(f"publishing is already frozen on {hold.scope} (hold {hold.id}, by {hold.by} at "
                                     f"{format_time(hold.at)}); nothing changed")
         crisis_id = crisis.id if crisis else ""
+        # Counted before: from now on the reply job holds them (with the crisis record, in the hold's transaction).
+        replies = self._held_replies(crisis, accounts, regions)
         for _ in range(MAX_ATTEMPTS):
             try:
                 hold = self.holds.hold(actor, reason, accounts=accounts, regions=regions, kind=CRISIS_HOLD,
-                                       crisis=crisis_id, also=also)
+                                       crisis=crisis_id, also=lambda tx, hold: also(tx, hold, replies))
                 break
             except ConflictError as error:
                 if error.collection != CRISES:
@@ -277,18 +281,19 @@ class CrisisService(CrisisBook):
                 self.store.refresh()     # a note or a step landed at the same moment: again
         else:
             raise StorageProblem("the crisis changed too often to freeze; nothing was frozen; try again at once")
-        replies = self._held_replies(hold, crisis)
-        if crisis is not None and replies:
-            self.change(actor.name, crisis.id, lambda current: ({"held_replies": current.held_replies + replies}, []))
         handles = {t.account_id: self.handle_of(t.account_id) for t in hold.in_flight}
         return FreezeReport(hold, crisis_id, hold.scheduled, hold.due, replies, hold.in_flight, handles)
 
-    def _held_replies(self, hold: Hold, crisis: Crisis | None) -> int:
-        """Queued replies in the hold's scope by people who are not the crisis's responders."""
+    def _held_replies(self, crisis: Crisis | None, accounts: tuple[str, ...], regions: tuple[str, ...]) -> int:
+        """Queued replies on these accounts and regions (none named: every account) by
+        people who are not the crisis's responders."""
         if crisis is None or not crisis.responders:
             return 0
-        return sum(1 for reply in self.queued_replies()
-                   if hold.applies_to(reply.account_id, self.region_of(reply.account_id))
+
+        def frozen(account_id: str) -> bool:
+            return (not accounts and not regions) or account_id in accounts or self.region_of(account_id) in regions
+
+        return sum(1 for reply in self.queued_replies() if frozen(reply.account_id)
                    and not responder_allowed(crisis.responders, reply.by, self.role_of(reply.by)))
 
     # -- responders ---------------------------------------------------------------------
