@@ -14,7 +14,10 @@ transaction records what the hold caught, read from a view of the schedules
 no claim has changed since (a claim updates the gate too, so one that
 slipped in makes the hold try again on fresh state). When :meth:`hold`
 returns, every claim either happened before it, and is named in the hold's
-``in_flight``, or will fail.
+``in_flight``, or will fail. Should claims keep slipping in (hundreds of
+posts due at once), the hold is written without the compare-and-set and
+the claims committed meanwhile are named from the audit trail, so a freeze
+never fails for being busy.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from console.records import format_time
 from data import ConflictError, Store
 
 MAX_REASON_CHARS = 300
-#: A hold tries again this often when claims keep moving the gate under it.
-MAX_GATE_ATTEMPTS = 50
+#: A hold tries this often to be written over the gate it looked at, then holds anyway.
+MAX_GATE_ATTEMPTS = 8
+#: ``_write_hold`` without the compare-and-set.
+ANY_GATE = object()
 
 #: More writes for the hold's (or release's) own transaction: ``also(tx, hold)``
 #: adds its operations and returns its audit notes.
@@ -158,34 +163,84 @@ class HoldService:
         for _ in range(MAX_GATE_ATTEMPTS):
             self.store.refresh()
             gate = self.gate_version()
-            now = self.clock()
-            draft = Hold(hold_id, reason, actor.name, now, accounts, regions, kind, crisis)
-            scheduled, due, in_flight = self._caught_now(draft, now)
-            record = {"reason": reason, "by": actor.name, "at": format_time(now), "accounts": list(accounts),
-                      "regions": list(regions), "kind": kind, "crisis": crisis, "released_by": "",
-                      "released_at": None, "scheduled": scheduled, "due": due,
-                      "in_flight": [in_flight_to_dict(target) for target in in_flight]}
-            made = hold_from_record({**record, "_key": hold_id, "_v": 1})
-            flight = f"; {len(in_flight)} already being sent" if in_flight else ""
-
-            def write(tx) -> list[AuditNote]:
-                tx.insert(HOLDS, hold_id, record)
-                claim_gate(tx, gate, f"hold {hold_id}", now)
-                notes = [AuditNote("publishing.hold", f"hold/{hold_id}",
-                                   f"{kind} hold on {draft.scope}: {reason}; held {scheduled} scheduled, "
-                                   f"{due} due now{flight}")]
-                # the caller's notes first: a crisis is declared, then it freezes
-                return list(also(tx, made) if also else ()) + notes
-
             try:
-                self.audit.apply(actor.name, write)
+                return self._write_hold(actor, hold_id, reason, accounts, regions, kind, crisis, also, gate)
             except ConflictError as error:
                 if error.collection != GATE:
                     raise
-                continue        # a claim (or another hold) moved the gate: look again
-            return made
-        raise StorageProblem(f"publishing was too busy to hold after {MAX_GATE_ATTEMPTS} attempts; nothing was "
-                             "held; try again at once")
+                # a claim (or another hold) moved the gate: look again
+        # Claims keep coming (hundreds of posts due at once): a freeze must not fail for
+        # that. Hold without the compare-and-set (every claim from now on fails all the
+        # same), then name the claims committed between the look and the hold from the
+        # audit trail, whose order is the order of the commits.
+        self.store.refresh()
+        head = self.audit.head()
+        made = self._write_hold(actor, hold_id, reason, accounts, regions, kind, crisis, also, ANY_GATE)
+        return self._name_late_claims(actor, made, int(head["seq"]) if head else 0)
+
+    def _write_hold(self, actor: Actor, hold_id: str, reason: str, accounts: tuple[str, ...],
+                    regions: tuple[str, ...], kind: str, crisis: str, also: Also | None,
+                    gate: int | None | object) -> Hold:
+        """Look at the schedules and write the hold with what it caught, moving the gate
+        from ``gate`` (ConflictError on the gate when it moved), or whatever it is (ANY_GATE)."""
+        now = self.clock()
+        draft = Hold(hold_id, reason, actor.name, now, accounts, regions, kind, crisis)
+        scheduled, due, in_flight = self._caught_now(draft, now)
+        record = {"reason": reason, "by": actor.name, "at": format_time(now), "accounts": list(accounts),
+                  "regions": list(regions), "kind": kind, "crisis": crisis, "released_by": "",
+                  "released_at": None, "scheduled": scheduled, "due": due,
+                  "in_flight": [in_flight_to_dict(target) for target in in_flight]}
+        made = hold_from_record({**record, "_key": hold_id, "_v": 1})
+        flight = f"; {len(in_flight)} already being sent" if in_flight else ""
+
+        def write(tx) -> list[AuditNote]:
+            tx.insert(HOLDS, hold_id, record)
+            if gate is ANY_GATE:
+                tx.update(GATE, GATE_KEY, {"last": f"hold {hold_id}", "at": format_time(now)}, expected_version=None)
+            else:
+                claim_gate(tx, gate, f"hold {hold_id}", now)
+            notes = [AuditNote("publishing.hold", f"hold/{hold_id}",
+                               f"{kind} hold on {draft.scope}: {reason}; held {scheduled} scheduled, "
+                               f"{due} due now{flight}")]
+            # the caller's notes first: a crisis is declared, then it freezes
+            return list(also(tx, made) if also else ()) + notes
+
+        self.audit.apply(actor.name, write)
+        return made
+
+    def _name_late_claims(self, actor: Actor, hold: Hold, after_seq: int) -> Hold:
+        """Add to ``hold.in_flight`` the claims in its scope committed after audit event
+        ``after_seq`` and before the hold itself."""
+        named = {(t.post_id, t.account_id) for t in hold.in_flight}
+        late: list[InFlight] = []
+        for event in self.audit.events_after(after_seq):
+            if event.get("target") == f"hold/{hold.id}":
+                break
+            if event.get("action") != "post.publishing" or not event.get("target", "").startswith("post/"):
+                continue
+            post_id, account_id = event["target"][5:], str(event.get("summary", "")).split(": ", 1)[0]
+            if (post_id, account_id) in named or not hold.applies_to(account_id, self.region_of(account_id)):
+                continue
+            record = self.store.get(SCHEDULES, post_id)
+            target = schedule_from_record(record).targets.get(account_id) if record else None
+            if target is None or hold.passed_by(schedule_from_record(record).crisis_pass):
+                continue
+            named.add((post_id, account_id))
+            late.append(InFlight(post_id, account_id, target.claimed_at, target.claimed_by))
+        if not late:
+            return hold
+        in_flight = hold.in_flight + tuple(late)
+        current = self.store.get(HOLDS, hold.id)
+
+        def write(tx) -> AuditNote:
+            tx.update(HOLDS, hold.id, {"in_flight": [in_flight_to_dict(t) for t in in_flight]},
+                      expected_version=current["_v"])
+            return AuditNote("publishing.hold", f"hold/{hold.id}",
+                             f"{len(late)} more already being sent as it came into force: "
+                             + ", ".join(f"{t.post_id} on {t.account_id}" for t in late))
+
+        self.audit.apply(actor.name, write)
+        return self.get(hold.id)
 
     def release(self, actor: Actor, hold_id: str, note: str = "", *, also: Also | None = None) -> Hold:
         return self.release_many(actor, [hold_id], note, also=also)[0]

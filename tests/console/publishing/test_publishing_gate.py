@@ -7,12 +7,14 @@ hold as already being sent."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from console.posts import PolicyBlocked
-from console.publishing import CRISIS_HOLD, MISSED, NEEDS_CHECK, PUBLISHED, PUBLISHING, SCHEDULED, SCHEDULES
+from console.publishing import (CRISIS_HOLD, MISSED, NEEDS_CHECK, PUBLISHED, PUBLISHING, SCHEDULED, SCHEDULES,
+                                PublishReport)
 from console.records import format_time
 from tests.console.posts.post_fixtures import EN, audit_actions
 from tests.console.publishing.schedule_fixtures import calendar  # noqa: F401
@@ -163,3 +165,41 @@ def test_a_claim_left_by_a_stopped_worker_is_not_sent_again_under_a_hold(calenda
     left = target(calendar, post.id)
     assert left.state == NEEDS_CHECK and f"publishing is held now (recall; hold {hold.id})" in left.error
     assert platform_count(tmp_path) == 0
+
+
+def test_a_hold_that_claims_keep_overtaking_holds_anyway_and_names_them_from_the_audit_trail(calendar, tmp_path,
+                                                                                               monkeypatch):
+    platform = Platform(calendar, tmp_path)
+    calendar.policy = replace(calendar.policy, min_spacing_minutes=0)     # four posts at one moment
+    desk = calendar.desk
+    desk.clock.advance(hours=6)                              # 15:00 UTC: 10:00 in New York, no blackout
+    at = desk.clock() + timedelta(minutes=10)
+    posts = [calendar.approved(f"Autumn walk {n}", hours=24) for n in range(4)]
+    for post in posts:
+        calendar.schedule("ed", post.id, at=at)
+    desk.clock.now = at
+    holds = calendar.holds
+    looks = holds._caught_now
+    claimed = []
+
+    def a_claim_after_each_look(*args):
+        # Each time the hold has looked, the worker claims a due target before the hold is written.
+        found = looks(*args)
+        waiting = [post.id for post in posts if target(calendar, post.id).state == SCHEDULED]
+        if len(claimed) < 3:
+            assert platform.publisher._claim(waiting[0], EN, {EN: platform.adapter}, PublishReport()) is not None
+            claimed.append(waiting[0])
+        return found
+
+    monkeypatch.setattr("console.publishing.holds.MAX_GATE_ATTEMPTS", 2)
+    holds._caught_now = a_claim_after_each_look
+    hold = holds.hold(desk.actor("mia"), "recall", kind=CRISIS_HOLD)    # two overtaken, then held anyway
+    del holds._caught_now
+    assert len(claimed) == 3
+    # two claims were seen by the last look, the third only in the audit trail: all named, and kept
+    assert sorted(t.post_id for t in hold.in_flight) == sorted(claimed)
+    assert holds.get(hold.id).in_flight == hold.in_flight
+    assert [a[3] for a in audit_actions(desk.store) if a[2] == f"hold/{hold.id}"][-1] == (
+        f"1 more already being sent as it came into force: {claimed[2]} on {EN}")
+    last = next(post.id for post in posts if post.id not in claimed)
+    assert platform.run().missed == 1 and target(calendar, last).state == MISSED     # nothing claimed after it
