@@ -28,6 +28,7 @@ from console.library import HOLDING_STATEMENT, Asset
 from console.permissions import CRISIS_RESPOND, POST_PUBLISH, Actor, SystemActor
 from console.posts import Post
 from console.untrusted import one_line
+from data import StoreError
 
 #: A statement not approved within this time expires (its proposed time passes).
 APPROVAL_WINDOW = timedelta(hours=2)
@@ -99,7 +100,7 @@ def statement_approved(book: CrisisBook, approver: Actor, post: Post) -> None:
     note = f"holding statement of crisis {crisis.id}, asked by {statement.by}, approved by {approver.name}"
     try:
         book.scheduling.publish_now(CRISIS_ACTOR, post.id, crisis_pass=crisis.id, note=note)
-    except ConsoleError as error:
+    except (ConsoleError, StoreError) as error:
         _record(book, crisis, replace(statement, problem=str(error)[:300]), "crisis.statement_failed",
                 f"{post.id} approved but not handed to publishing: {one_line(str(error), 200)}",
                 tell=(statement.by, f"{post.id} (holding statement) was approved but could not be published: "

@@ -160,7 +160,9 @@ def race(workspace: Workspace, rounds: int, seed: int) -> tuple[list[str], dict]
     return violations, counts
 
 
-def test_no_post_is_claimed_after_a_freeze_returns_and_every_send_under_way_is_named(tmp_path):
+# memory_keyring: the people's codes stay in the test (keyring's default backend chains whatever
+# backends the test modules define, one of which refuses to store anything).
+def test_no_post_is_claimed_after_a_freeze_returns_and_every_send_under_way_is_named(tmp_path, memory_keyring):
     with open_race_workspace(tmp_path / "race") as workspace:
         worker = Worker(workspace)
         worker.start()
@@ -178,7 +180,7 @@ def test_no_post_is_claimed_after_a_freeze_returns_and_every_send_under_way_is_n
     print(f"{ROUNDS} rounds in {seconds:.1f} s: {counts}")
 
 
-def test_the_same_holds_with_the_worker_in_another_process(tmp_path):
+def test_the_same_holds_with_the_worker_in_another_process(tmp_path, memory_keyring):
     """The gate is the store's compare-and-set, which holds across processes."""
     home = tmp_path / "race"
     stop = tmp_path / "stop"
