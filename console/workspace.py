@@ -27,8 +27,8 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
-from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PublishDue, Publisher,
-                                SchedulingService)
+from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PostDeletion, PostImport, PublishDue,
+                                Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
@@ -137,6 +137,10 @@ class Workspace:
                                             policy=lambda: self.governance.publishing,
                                             account_of=self.account_ref,
                                             region_of=self.account_region, role_of=self._active_role)
+        self.deletion = PostDeletion(store, self.audit, clock, posts=self.posts, notices=self.notices,
+                                     account_of=self.account_ref)
+        self.post_import = PostImport(self.posts, self.scheduling, clock=clock,
+                                      find_image=lambda actor, name: self.library.image_named(actor, name).id)
         self.calendar = Calendar(store, self.holds, policy=lambda: self.governance.publishing,
                                  accounts=lambda: self.accounts, region_of=self.account_region, clock=clock)
         self.publisher = Publisher(store, self.audit, clock, posts=self.posts, holds=self.holds,
