@@ -21,7 +21,8 @@ from console.cli import (
     sandbox_commands,
     worker_command,
 )
-from console.cli import library_commands, policy_commands, post_commands, training_commands, user_commands
+from console.cli import (calendar_commands, library_commands, policy_commands, post_commands, publishing_commands,
+                         training_commands, user_commands)
 from console.cli.common import CommandFailed, open_workspace
 from console.errors import ConsoleError
 from data import StoreError
@@ -70,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     training_commands.register(commands)
     policy_commands.register(commands)
     post_commands.register(commands)
+    calendar_commands.register(commands)
+    publishing_commands.register(commands)
     library_commands.register(commands)
     doctor.register(commands)
     return parser
