@@ -33,8 +33,8 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
-from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PublishDue, Publisher,
-                                SchedulingService)
+from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PostDeletion, PostImport, PublishDue,
+                                Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
@@ -208,6 +208,16 @@ class Workspace:
         return SchedulingService(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
                                  policy=lambda: self.governance.publishing, account_of=self.account_ref,
                                  region_of=self.account_region, role_of=self._active_role)
+
+    @lazy_service
+    def deletion(self) -> PostDeletion:
+        return PostDeletion(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
+                            account_of=self.account_ref)
+
+    @lazy_service
+    def post_import(self) -> PostImport:
+        return PostImport(self.posts, self.scheduling, clock=self.clock,
+                          find_image=lambda actor, name: self.library.image_named(actor, name).id)
 
     @lazy_service
     def calendar(self) -> Calendar:
