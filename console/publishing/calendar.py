@@ -137,7 +137,9 @@ class Calendar:
     def entries(self, start: datetime, end: datetime, where: CalendarFilter = CalendarFilter(), *,
                 visible: Callable[[Sequence[str]], bool] = lambda accounts: True) -> list[CalendarEntry]:
         """Every entry with a moment in ``[start, end)``, earliest first. ``visible``
-        says whether the viewer may see a post with these targets (their scope)."""
+        says whether the viewer may see a post with these targets (their scope); it is
+        asked with all the post's accounts, so a post going out on one account in scope
+        and one outside is not shown in part (as the post service would not show it)."""
         start_text, end_text = format_time(start), format_time(end)
         posts = self.store.projection(POSTS)
         holds = self.holds.active()
@@ -169,7 +171,8 @@ class Calendar:
             accounts = tuple(post[P_TARGETS] or ())
             found.append(CalendarEntry(post_id, parse_time(at), accounts, state, post[P_PREVIEW] or "",
                                        tuple(post[P_TAGS] or ()), False, tuple(state for _ in accounts)))
-        found = [entry for entry in found if self._matches(entry, where) and visible(entry.accounts)]
+        found = [entry for entry in found if self._matches(entry, where)
+                 and visible(_all_accounts(entry, posts.get(entry.post_id)))]
         return sorted(found, key=lambda entry: (entry.at, entry.post_id))
 
     def _matches(self, entry: CalendarEntry, where: CalendarFilter) -> bool:
@@ -212,6 +215,11 @@ class Calendar:
                     if entry.state in (SCHEDULED, HELD, PUBLISHING)]
         return [Departure(entry, entry.accounts[0], int((entry.at - now).total_seconds() // 60))
                 for entry in upcoming[:limit]]
+
+
+def _all_accounts(entry: CalendarEntry, post: tuple | None) -> tuple[str, ...]:
+    """The entry's accounts and the post's other targets (an entry is one moment of it)."""
+    return tuple(dict.fromkeys(entry.accounts + tuple((post[P_TARGETS] or ()) if post else ())))
 
 
 def _held(holds, account_id: str, region: str) -> bool:

@@ -73,3 +73,14 @@ def test_free_slots_and_departures(calendar, view):
     assert [s.at.astimezone(NEW_YORK).strftime("%H:%M") for s in after] == ["13:00", "17:00"]
     (departure,) = view.departures(start)
     assert departure.entry.post_id == post.id and departure.describe("@en") == "next post in 5 h on @en"
+
+
+def test_a_post_is_shown_only_to_who_may_see_all_its_accounts(calendar, view):
+    both = calendar.approved("Goes out at 10:00 local in two zones", targets=(EN, ES), hours=33)
+    calendar.schedule("ed", both.id, local=datetime(2026, 11, 30, 10, 0))
+    only_es = calendar.approved("Solo para México", targets=(ES,), hours=34)
+    calendar.schedule("ed", only_es.id, local=datetime(2026, 11, 30, 12, 0))
+    latam = view.entries(*week(calendar), visible=lambda accounts: set(accounts) <= {ES})
+    # Each account's moment is an entry of its own; the ES one alone would be in scope.
+    assert {e.post_id for e in latam} == {only_es.id}
+    assert {e.post_id for e in view.entries(*week(calendar))} == {both.id, only_es.id}
