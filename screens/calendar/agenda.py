@@ -66,6 +66,7 @@ class AgendaList(RowList):
         self.zone: ViewZone | None = None
         self.title = ""
         self._day_counts: dict[date, tuple[int, int]] = {}
+        self._headers: dict[date, int] = {}
         self._columns: tuple[int, list[Column]] | None = None
 
     def show(self, data: CalendarData, rows: list[AgendaRow], zone: ViewZone, title: str, cursor: int) -> None:
@@ -77,8 +78,18 @@ class AgendaList(RowList):
             if item.kind in (ENTRY, FREE):
                 posts_free[item.kind == FREE] += 1
         self._day_counts = {day: (posts, free) for day, (posts, free) in counts.items()}
+        self._headers = {item.day: index for index, item in enumerate(rows) if item.kind == DAY}
         self.set_row_count(len(rows), cursor)
         self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        super()._scroll_cursor_into_view()
+        # The cursor's day header shows above it when it fits: a time reads with its day.
+        if not 0 <= self.cursor < len(self.rows):
+            return
+        header = self._headers.get(self.rows[self.cursor].day)
+        if header is not None and header < round(self.scroll_y) and self.cursor - header < self.rows_visible():
+            self.scroll_to(y=header, animate=False, force=True)
 
     def columns_for(self, width: int) -> list[Column]:
         if self._columns is None or self._columns[0] != width:

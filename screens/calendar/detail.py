@@ -187,7 +187,9 @@ def _outcome(detail: EntryDetail, account_id: str, state: str, now: datetime,
             text.append(f" · id {one_line(target.remote_id, 80)}", style("muted"))
     elif target.error:
         attempts = f" (attempt {target.attempts})" if target.attempts > 1 else ""
-        text.append(f"{attempts}: {one_line(target.error, 300)}")
+        # The publisher words a needs-check reason "needs a check: why"; the state says that already.
+        reason = target.error.removeprefix("needs a check: ") if target.state == NEEDS_CHECK else target.error
+        text.append(f"{attempts}: {one_line(reason, 300)}")
     return text
 
 

@@ -346,10 +346,10 @@ class CalendarScreen(PanelScreen):
         if self._cursor_key is not None:
             self._select(self._follow(data, self._cursor_key))
         elif self._first_load:
-            # The first look: today's next post.
-            self._first_load = False
-            upcoming = first_of_day(data, self.day, self.zone.tz, after=data.now)
-            self._select(upcoming if upcoming is not None else first_of_day(data, self.day, self.zone.tz))
+            # The first look: the next post to go out in the period shown, else today's first.
+            coming = data.between(data.now, data.end)
+            upcoming = coming.start if coming else first_of_day(data, self.day, self.zone.tz)
+            self._select(upcoming)
         else:
             self._select(None)
         if self._then_wide == message.generation:

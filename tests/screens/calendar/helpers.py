@@ -47,13 +47,13 @@ async def press(pilot, *keys: str) -> None:
 
 
 async def go_to(pilot, screen: CalendarScreen, post_id: str, *, limit: int = 40) -> None:
-    """Move the cursor with j (then k) until it is on ``post_id``."""
-    for key in ("j", "k"):
-        for _ in range(limit):
-            entry = screen.cursor_entry
-            if entry is not None and entry.post_id == post_id:
-                return
-            await press(pilot, key)
+    """Move the cursor with j or k (whichever way the post is) until it is on ``post_id``."""
+    for _ in range(limit):
+        entry = screen.cursor_entry
+        if entry is not None and entry.post_id == post_id:
+            return
+        target = next(i for i, e in enumerate(screen.data.entries) if e.post_id == post_id)
+        await press(pilot, "j" if screen.cursor is None or screen.cursor < target else "k")
     raise AssertionError(f"the cursor never reached {post_id}")
 
 

@@ -9,7 +9,7 @@ Thursday 26 November 2026, 09:00 UTC, in every state.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from console.permissions import Scope
 from console.posts import APPROVED, IN_REVIEW
@@ -45,6 +45,18 @@ def test_it_opens_on_the_agenda_at_todays_next_post_with_the_departures_line(tea
         assert "06:0" in text and " F @northwind       Rain shells" in text
         assert "15:00 · free slot on @northwind_es" in text
         assert "S @northwind Thu 26 Nov 09:00 EST scheduled" in text  # the detail: each account's own time
+
+    run(team, "mia", steps)
+
+
+def test_with_nothing_today_it_opens_on_the_next_post_under_its_day(team, week):
+    team.clock.now -= timedelta(days=2)                  # Tuesday: nothing goes out today
+
+    async def steps(pilot, screen):
+        assert screen.cursor_entry.post_id == week["published"]      # Wednesday's, still to come
+        lines = shown(pilot).splitlines()
+        assert any(line.startswith(" Tue 24 Nov  today · 0 posts · 6 free") for line in lines)
+        assert any(line.startswith(" Wed 25 Nov  1 post ") for line in lines)   # its day shows above it
 
     run(team, "mia", steps)
 
