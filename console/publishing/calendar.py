@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from console.policy import ERROR
 from console.posts import (APPROVED, CHANGES_REQUESTED, DRAFT, IN_REVIEW, P_PREVIEW, P_PROPOSED_AT, P_STATUS,
                            P_TAGS, P_TARGETS, POSTS)
 from console.publishing.holds import HoldService
@@ -187,7 +188,8 @@ class Calendar:
         return True
 
     def free_slots(self, start: datetime, end: datetime, accounts: Iterable[str] | None = None) -> list[FreeSlot]:
-        """Queue slots in ``[start, end)`` that no scheduled post takes, per account."""
+        """Queue slots in ``[start, end)`` that no scheduled post takes and no blackout
+        closes (one that refuses, not one that only warns), per account."""
         policy = self.policy()
         refs = [a for a in self.accounts() if accounts is None or a.account_id in set(accounts)]
         taken: set[tuple[str, str]] = set()
@@ -201,8 +203,12 @@ class Calendar:
             slots = policy.slots_for(ref.account_id)
             if slots is None:
                 continue
-            for moment in slot_moments(slots, account_zone(ref), max(start, now), end):
-                if (ref.account_id, format_time(moment)) not in taken:
+            zone = account_zone(ref)
+            closing = [b for b in policy.blackouts
+                       if b.severity == ERROR and b.applies_to(ref.account_id, self.region_of(ref.account_id))]
+            for moment in slot_moments(slots, zone, max(start, now), end):
+                if (ref.account_id, format_time(moment)) not in taken \
+                        and not any(blackout.covers(moment, zone) for blackout in closing):
                     free.append(FreeSlot(ref.account_id, moment))
         return sorted(free, key=lambda slot: (slot.at, slot.account_id))
 
