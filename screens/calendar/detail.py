@@ -124,7 +124,7 @@ def entry_detail_renderable(detail: EntryDetail, *, now: datetime, tz: tzinfo,
                           f"{one_line(schedule.override_note, 200)}", style("warning"))
     elif post.status == APPROVED:
         header.append("\nApproved, not scheduled: n takes the next free slot, t a time", style("muted"))
-    parts: list[RenderableType] = [header, _targets(detail, now, style)]
+    parts: list[RenderableType] = [header, _targets(detail, now, style), *_links(detail, style)]
     advice = _advice(detail)
     if advice:
         parts.append(Text(advice, style("warning")))
@@ -178,12 +178,9 @@ def _outcome(detail: EntryDetail, account_id: str, state: str, now: datetime,
         else:
             text.append(f" · {relative_time(target.at, now)}", style("muted"))
     elif target.state == PUBLISHED:
-        when = _local(target.published_at, detail.accounts[account_id].zone) if target.published_at else ""
-        text.append(f" {when}".rstrip())
-        if target.url:
-            text.append(" · ")
-            text.append(one_line(target.url, 200), style("link"))
-        elif target.remote_id:
+        if target.published_at is not None:
+            text.append(f" {relative_time(target.published_at, now)}", style("muted"))
+        if not target.url and target.remote_id:
             text.append(f" · id {one_line(target.remote_id, 80)}", style("muted"))
     elif target.error:
         attempts = f" (attempt {target.attempts})" if target.attempts > 1 else ""
@@ -191,6 +188,17 @@ def _outcome(detail: EntryDetail, account_id: str, state: str, now: datetime,
         reason = target.error.removeprefix("needs a check: ") if target.state == NEEDS_CHECK else target.error
         text.append(f"{attempts}: {one_line(reason, 300)}")
     return text
+
+
+def _links(detail: EntryDetail, style: Callable[[str], Style]) -> list[Text]:
+    """Where each published account's post is, whole (a URL is never cut: it is copied)."""
+    links = []
+    for account_id, target in (detail.schedule.targets.items() if detail.schedule else ()):
+        if target.state == PUBLISHED and target.url:
+            line = Text(f"{detail.handle(account_id)} ", style("muted"), overflow="fold")
+            line.append(one_line(target.url, 500), style("link"))
+            links.append(line)
+    return links
 
 
 def _advice(detail: EntryDetail) -> str:

@@ -357,6 +357,19 @@ def test_people_see_the_posts_of_their_scope_and_the_keys_of_their_role(team, we
     run(team, "nina", steps)
 
 
+def test_the_detail_links_to_what_went_out_and_says_why_one_failed(team, week):
+    async def steps(pilot, screen):
+        await go_to(pilot, screen, week["published"])
+        assert "@northwind https://sandbox.socops.invalid/@northwind/1001" in shown(pilot)
+        await go_to(pilot, screen, week["failed"])
+        await press(pilot, "enter")
+        text = shown(pilot)
+        assert "F @northwind Thu 26 Nov 01:01 EST failed: the platform refused it: media type" in text
+        assert "R sends the failed or missed accounts again now" in text
+
+    run(team, "mia", steps)
+
+
 def test_post_text_is_shown_as_typed_never_as_markup(team, week):
     async def steps(pilot, screen):
         await go_to(pilot, screen, week["both"])
