@@ -25,7 +25,6 @@ through the store's change notices (other processes' within the app's poll).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -34,7 +33,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Footer
 
 from console.errors import ConsoleError
@@ -44,21 +42,22 @@ from console.publishing import HOLDS, SCHEDULES, CalendarEntry, CalendarFilter
 from console.untrusted import one_line
 from screens.calendar.actions import CalendarActions
 from screens.calendar.agenda import AgendaList
+from screens.calendar.departures import DeparturesLine
 from screens.calendar.detail import EntryDetailView, entry_detail_renderable, load_entry_detail
 from screens.calendar.grids import MonthGrid, WeekGrid, week_page, week_page_size
 from screens.calendar.loading import CalendarChanged, CalendarLoaded, EntryDetailLoaded, load_calendar
 from screens.calendar.model import (AGENDA, DAY, ENTRY, MONTH, VIEWS, WEEK, CalendarData, ViewZone, agenda_rows,
-                                    day_start, entry_key, first_of_day, load_window, local_day, period_window,
-                                    month_days, month_weeks, period_days, period_title, shift_period, step_entry,
-                                    viewer_zone, week_cells, week_of, zone_cycle)
+                                    day_start, entry_key, first_of_day, load_window, local_day, month_days,
+                                    month_weeks, period_days, period_title, period_window, viewer_zone, week_cells,
+                                    week_of, zone_cycle)
+from screens.calendar.navigation import VIEW_NAMES, CalendarNavigation
+from screens.calendar.query import FILTER_HELP, describe_filter
 from screens.calendar.states import legend
-from screens.calendar.query import FILTER_HELP, KnownAccount, describe_filter, format_filter, parse_filter
 from screens.conditions import ConditionBanner
 from screens.formatting import count_text
 from screens.palette import Command, CommandListProvider
 from screens.panel import PanelScreen, actor_may
 from screens.widgets.message_line import MessageLine
-from screens.widgets.prompts import TextPrompt
 from screens.widgets.status_bar import StatusBar
 
 #: Seconds the detail waits after a cursor move (coalesces key repeat), and
@@ -67,7 +66,6 @@ DETAIL_DELAY = 0.06
 RELOAD_DELAY = 0.2
 #: From this width the detail sits beside the views instead of below them.
 SIDE_BY_SIDE_WIDTH = 140
-VIEW_NAMES = {AGENDA: "Agenda", WEEK: "Week", MONTH: "Month"}
 #: Entries whose post has an account to send again (failed, missed or needing a check).
 RETRYABLE = ("failed", "needs check", "missed", "partly published")
 
@@ -91,39 +89,7 @@ class CalendarCommands(CommandListProvider):
         yield "Calendar: refresh", screen.action_refresh, "Read the store again now (g)"
 
 
-class DeparturesLine(Widget):
-    """The next posts to go out, on one line; the zone the calendar is read in on the right."""
-
-    DEFAULT_CSS = """
-    DeparturesLine { height: 1; background: $boost; }
-    DeparturesLine > .departures--next { text-style: bold; color: $text-primary; }
-    DeparturesLine > .departures--zone { color: $text-accent; }
-    """
-    COMPONENT_CLASSES = {"departures--next", "departures--zone"}
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.left = Text("Loading…")
-        self.right = Text("")
-
-    def set(self, left: Text, right: Text) -> None:
-        self.left, self.right = left, right
-        self.refresh()
-
-    def render(self) -> Text:
-        width = self.size.width
-        right = self.right.copy()
-        right.stylize(self.get_component_rich_style("departures--zone", partial=True))
-        room = max(width - right.cell_len - 3, 0)
-        left = Text(" ", no_wrap=True, end="")
-        left.append_text(self.left)
-        if left.cell_len > room:
-            left.truncate(room, overflow="ellipsis")
-        gap = max(width - left.cell_len - right.cell_len - 1, 1)
-        return Text.assemble(left, " " * gap, right, " ", no_wrap=True, end="")
-
-
-class CalendarScreen(PanelScreen):
+class CalendarScreen(CalendarNavigation, PanelScreen):
     """Agenda, week and month of what goes out; move, publish and retry posts."""
 
     CSS_PATH = "calendar.tcss"
@@ -465,25 +431,8 @@ class CalendarScreen(PanelScreen):
             self._select(row.entry if row.kind == ENTRY else None)
 
     def _show_departures(self, data: CalendarData) -> None:
-        now = self.workspace.clock()
-        left = Text(no_wrap=True, end="")
-        upcoming = [d for d in data.departures if d.entry.at >= now - timedelta(minutes=1)]
-        if not upcoming:
-            left.append("Nothing goes out in the next 24 h", "italic")
-        wide = self.size.width >= SIDE_BY_SIDE_WIDTH
-        for index, departure in enumerate(upcoming[:3 if wide else 1]):
-            minutes = int((departure.entry.at - now).total_seconds() // 60)
-            shown = replace(departure, minutes=minutes)
-            text = shown.describe(one_line(data.handle(departure.account)))
-            state = f" ({departure.entry.state})" if departure.entry.state != "scheduled" else ""
-            if index == 0:
-                left.append(text[:1].upper() + text[1:],
-                            self.query_one(DeparturesLine).get_component_rich_style("departures--next"))
-                left.append(f"{state}: {one_line(departure.entry.preview, 60)}")
-            else:
-                left.append(f" · then {text.removeprefix('next post ')}{state}")
-        right = f"{self.zone.describe()} (z)"
-        self.query_one(DeparturesLine).set(left, Text(right))
+        self.query_one(DeparturesLine).show(data.departures, self.workspace.clock(), data.handle,
+                                            f"{self.zone.describe()} (z)")
 
     # -- the detail pane -------------------------------------------------------------------------
     def _show_cursor_detail(self) -> None:
@@ -545,151 +494,6 @@ class CalendarScreen(PanelScreen):
         context.append(f"{VIEW_NAMES[self.view]} · {describe_filter(self.filter, handles)} · "
                        f"{count_text(position)}/{count_text(len(shown))}")
         self.query_one(MessageLine).set_context(context)
-
-    # -- moving ------------------------------------------------------------------------------------
-    def _step(self, forward: bool) -> None:
-        if self.data is None:
-            return
-        index = step_entry(self.data, self.cursor, self.day, self.zone.tz, forward)
-        if index is None:
-            self.say(f"No {'later' if forward else 'earlier'} post loaded; "
-                     f"{']' if forward else '['} goes to the {'next' if forward else 'previous'} "
-                     f"{'month' if self.view == MONTH else 'week'}", severity="warning")
-            return
-        self._select(index)
-
-    def action_next_post(self) -> None:
-        self._step(True)
-
-    def action_previous_post(self) -> None:
-        self._step(False)
-
-    def _go_to_day(self, day: date) -> None:
-        self.day = day
-        self.cursor, self._cursor_key = None, None
-        if self._period_loaded():
-            self._select(first_of_day(self.data, day, self.zone.tz))  # type: ignore[arg-type]
-        else:
-            self._after_move()
-
-    def action_next_day(self) -> None:
-        self._go_to_day(self.day + timedelta(days=1))
-
-    def action_previous_day(self) -> None:
-        self._go_to_day(self.day - timedelta(days=1))
-
-    def action_next_period(self) -> None:
-        self._go_to_day(shift_period(self.view, self.day, 1))
-
-    def action_previous_period(self) -> None:
-        self._go_to_day(shift_period(self.view, self.day, -1))
-
-    def action_today(self) -> None:
-        now = self.workspace.clock()
-        self.day = local_day(now, self.zone.tz)
-        self.cursor, self._cursor_key = None, None
-        if self._period_loaded():
-            self._select(first_of_day(self.data, self.day, self.zone.tz, after=now))  # type: ignore[arg-type]
-        else:
-            self._after_move()
-
-    # -- views and zones ---------------------------------------------------------------------------
-    def action_show_view(self, view: str) -> None:
-        self.show_view(view)
-
-    def show_view(self, view: str) -> None:
-        if view == self.view:
-            return
-        self.view = view
-        self._page_key = None
-        self._set_view_class()
-        self.refresh_bindings()
-        if view != MONTH:
-            (self.agenda if view == AGENDA else self.week).focus()
-        self.say(f"{VIEW_NAMES[view]} view")
-        self.call_after_refresh(self._after_move)
-
-    def action_cycle_view(self) -> None:
-        self.show_view(VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)])
-
-    def action_next_zone(self) -> None:
-        """Read the calendar in the next zone: yours, each account's, UTC."""
-        self.zone_index = (self.zone_index + 1) % len(self.zones)
-        if self.second_index == self.zone_index:
-            self.second_index = None
-        entry = self.cursor_entry
-        if entry is not None:
-            self.day = local_day(entry.at, self.zone.tz)
-        self._page_key = None
-        self.say(f"Times in {self.zone.describe()}")
-        self._after_move()
-
-    def action_second_zone(self) -> None:
-        """The week view's second column of hours: the next zone after the one shown, or none."""
-        candidates = [i for i in range(len(self.zones)) if i != self.zone_index]
-        if self.second_index is None:
-            self.second_index = candidates[0] if candidates else None
-        else:
-            later = [i for i in candidates if i > self.second_index]
-            self.second_index = later[0] if later else None
-        self._page_key = None
-        self.say(f"Second column: {self.second_zone.describe()}" if self.second_zone else "No second zone")
-        self._show()
-
-    # -- filter --------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        accounts = [KnownAccount(a.account_id, a.handle, a.region) for a in self.workspace.accounts]
-        handles = {a.account_id: a.handle for a in self.workspace.accounts}
-
-        def parse(value: str) -> CalendarFilter:
-            return parse_filter(value, accounts)
-
-        def apply(value: str | None) -> None:
-            if value is not None:
-                self.set_filter(parse(value))
-
-        self.app.push_screen(TextPrompt("Filter the calendar", value=format_filter(self.filter, handles),
-                                        placeholder="account:@northwind state:failed",
-                                        hint=f"{FILTER_HELP} · empty shows everything", check=parse), apply)
-
-    def set_filter(self, flt: CalendarFilter) -> None:
-        """Show what ``flt`` lets through (loaded again in a worker)."""
-        if flt != self.filter:
-            self.filter = flt
-            handles = dict(self.data.handles) if self.data else {}
-            self.say(f"Showing {describe_filter(flt, handles)}")
-        self.load()
-
-    def show_problems(self) -> None:
-        self.set_filter(CalendarFilter(states=("failed", "needs check")))
-
-    def action_refresh(self) -> None:
-        self.app.refresh_store()  # type: ignore[attr-defined]
-        self.load()
-        self.say("Refreshed")
-
-    def action_clear(self) -> None:
-        if self.has_class("-reading"):
-            self.remove_class("-reading")
-        elif self.filter != CalendarFilter():
-            self.set_filter(CalendarFilter())
-
-    def action_legend(self) -> None:
-        """Every state's letter, in the detail pane until the cursor moves (reading without colour)."""
-        self._detail_key = None
-        self.detail_view.border_title = Text("State letters")
-        self.detail_view.show(legend(), scroll_home=True)
-
-    def action_open(self) -> None:
-        """Toggle the reading layout: the detail takes most of the room."""
-        self.toggle_class("-reading")
-        self.detail_view.scroll_home(animate=False)
-
-    def action_detail_down(self) -> None:
-        self.detail_view.scroll_page_down(animate=False)
-
-    def action_detail_up(self) -> None:
-        self.detail_view.scroll_page_up(animate=False)
 
     # -- changing posts ----------------------------------------------------------------------------
     @property
