@@ -15,11 +15,12 @@ detail pane (Enter makes it large); ``t`` moves the post, ``n`` takes the
 next free slot, ``u`` takes it off, ``P`` publishes now (a fresh code), ``R``
 retries, ``e`` edits it in Compose (``screens/calendar/actions.py``).
 
-The calendar is loaded in a worker for a window around the period shown
-(first just around it, at once, then five weeks each side), so moving
-through days and posts slices what is loaded and never waits. It follows
-the store: other sessions' changes and the worker's publishing arrive
-through the store's change notices (other processes' within the app's poll).
+The week shown first is read at mount (an in-memory read of the store's
+projections), so the first frame shows its posts; then five weeks each side
+are loaded in a worker, so moving through days and posts slices what is
+loaded and never waits (``navigation.py`` holds those keys). It follows the
+store: other sessions' changes and the worker's publishing arrive through
+the store's change notices (other processes' within the app's poll).
 """
 
 from __future__ import annotations
