@@ -30,7 +30,7 @@ from console.publishing.records import (DELETED as T_DELETED, FAILED as T_FAILED
                                         PUBLISHED as T_PUBLISHED, PUBLISHING as T_PUBLISHING,
                                         RETRYING as T_RETRYING, SCHEDULED as T_SCHEDULED, SCHEDULES)
 from console.policy import ERROR
-from console.publishing.rules import PlannedTarget, blackout_findings, local_text
+from console.publishing.rules import local_text
 from console.publishing.service import account_zone
 from console.publishing.slots import slot_moments
 from console.records import format_time, parse_time
@@ -147,7 +147,9 @@ class Calendar:
     def entries(self, start: datetime, end: datetime, where: CalendarFilter = CalendarFilter(), *,
                 visible: Callable[[Sequence[str]], bool] = lambda accounts: True) -> list[CalendarEntry]:
         """Every entry with a moment in ``[start, end)``, earliest first. ``visible``
-        says whether the viewer may see a post with these targets (their scope)."""
+        says whether the viewer may see a post with these targets (their scope); it is
+        asked with all the post's accounts, so a post going out on one account in scope
+        and one outside is not shown in part (as the post service would not show it)."""
         start_text, end_text = format_time(start), format_time(end)
         posts = self.store.projection(POSTS)
         holds = self.holds.active()
@@ -179,7 +181,8 @@ class Calendar:
             accounts = tuple(post[P_TARGETS] or ())
             found.append(CalendarEntry(post_id, parse_time(at), accounts, state, post[P_PREVIEW] or "",
                                        tuple(post[P_TAGS] or ()), False, tuple(state for _ in accounts)))
-        found = [entry for entry in found if self._matches(entry, where) and visible(entry.accounts)]
+        found = [entry for entry in found if self._matches(entry, where)
+                 and visible(_all_accounts(entry, posts.get(entry.post_id)))]
         return sorted(found, key=lambda entry: (entry.at, entry.post_id))
 
     def _matches(self, entry: CalendarEntry, where: CalendarFilter) -> bool:
@@ -194,8 +197,8 @@ class Calendar:
         return True
 
     def free_slots(self, start: datetime, end: datetime, accounts: Iterable[str] | None = None) -> list[FreeSlot]:
-        """Queue slots in ``[start, end)`` that no scheduled post takes and no
-        blackout (of severity error) covers, per account."""
+        """Queue slots in ``[start, end)`` that no scheduled post takes and no blackout
+        closes (one that refuses, not one that only warns), per account."""
         policy = self.policy()
         refs = [a for a in self.accounts() if accounts is None or a.account_id in set(accounts)]
         taken: set[tuple[str, str]] = set()
@@ -209,15 +212,13 @@ class Calendar:
             slots = policy.slots_for(ref.account_id)
             if slots is None:
                 continue
-            zone, region = account_zone(ref), self.region_of(ref.account_id)
+            zone = account_zone(ref)
+            closing = [b for b in policy.blackouts
+                       if b.severity == ERROR and b.applies_to(ref.account_id, self.region_of(ref.account_id))]
             for moment in slot_moments(slots, zone, max(start, now), end):
-                if (ref.account_id, format_time(moment)) in taken:
-                    continue
-                # a slot in a blackout is no slot to offer (`--next-slot` skips it too)
-                planned = PlannedTarget(ref.account_id, ref.handle, region, zone, moment, "")
-                if any(f.severity == ERROR for f in blackout_findings(policy, planned)):
-                    continue
-                free.append(FreeSlot(ref.account_id, moment))
+                if (ref.account_id, format_time(moment)) not in taken \
+                        and not any(blackout.covers(moment, zone) for blackout in closing):
+                    free.append(FreeSlot(ref.account_id, moment))
         return sorted(free, key=lambda slot: (slot.at, slot.account_id))
 
     def departures(self, now: datetime, *, hours: int = 24, limit: int = 5,
@@ -229,6 +230,11 @@ class Calendar:
                     if entry.state in (SCHEDULED, HELD, PUBLISHING)]
         return [Departure(entry, entry.accounts[0], int((entry.at - now).total_seconds() // 60))
                 for entry in upcoming[:limit]]
+
+
+def _all_accounts(entry: CalendarEntry, post: tuple | None) -> tuple[str, ...]:
+    """The entry's accounts and the post's other targets (an entry is one moment of it)."""
+    return tuple(dict.fromkeys(entry.accounts + tuple((post[P_TARGETS] or ()) if post else ())))
 
 
 def _held(holds, account_id: str, region: str) -> bool:

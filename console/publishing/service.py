@@ -147,6 +147,14 @@ class SchedulingService:
         self.posts.require_on_targets(actor, POST_SUBMIT, post.targets)
         return self._plan(post, request)
 
+    def blackouts_in(self, plan: SchedulePlan) -> tuple[str, ...]:
+        """The ids of the blackouts the plan's times fall in: what an override names
+        (the Calendar panel offers to override the ones that refused a time)."""
+        found = [blackout.id for account_id, at in plan.times.items() for blackout in self.policy().blackouts
+                 if blackout.applies_to(account_id, self.region_of(account_id))
+                 and blackout.covers(at, plan.zones[account_id])]
+        return tuple(dict.fromkeys(found))
+
     def _plan(self, post: Post, request: ScheduleRequest) -> SchedulePlan:
         policy = self.policy()
         now = self.clock()
