@@ -6,6 +6,7 @@ The letters are the read model's (``console.publishing.STATE_LETTERS``)::
 
     D draft     R in approval     A approved      S scheduled    P publishing
     O published  L partly published  F failed   C needs check   H held   M missed
+    X deleted
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ STATE_COLOURS = {
     "needs check": "color: $text-error; text-style: bold reverse;",
     "held": "color: $text-warning;",
     "missed": "color: $text-error;",
+    "deleted": "color: $text-muted; text-style: strike;",
 }
 #: The order of the month view's letter counts: what needs someone first.
 ATTENTION_ORDER = ("failed", "needs check", "missed", "partly published", "held", "publishing", "scheduled",
-                   "approved", "in approval", "draft", "published")
+                   "approved", "in approval", "draft", "published", "deleted")
 
 
 def slug(state: str) -> str:

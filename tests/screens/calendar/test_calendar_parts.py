@@ -165,3 +165,11 @@ def test_z_steps_through_the_viewers_zone_each_accounts_and_utc():
     # The viewer in UTC: UTC is not offered twice.
     assert [zone.label for zone in zone_cycle(viewer_zone(UTC), SANDBOX_ACCOUNTS)][-1] == "@northwind_jp"
     assert isinstance(viewer_zone(None), ViewZone)
+
+
+def test_every_calendar_state_has_a_look_and_a_place_in_the_month_order():
+    from console.publishing import CALENDAR_STATES
+    from screens.calendar.states import ATTENTION_ORDER, STATE_COLOURS, state_css
+
+    assert set(STATE_COLOURS) == set(CALENDAR_STATES) == set(ATTENTION_ORDER)
+    assert all(f".calendar-state--{state.replace(' ', '-')}" in state_css("AgendaList") for state in CALENDAR_STATES)
