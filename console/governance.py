@@ -39,6 +39,7 @@ from console.policy import (
     TableReader,
     parse_content_policy,
 )
+from console.publishing import PUBLISHING_SECTION, PublishingPolicy, parse_publishing_policy
 from console.toml_locator import TomlLocator, syntax_error_position
 
 log = logging.getLogger("socops.governance")
@@ -75,13 +76,14 @@ class GovernancePolicy:
     requirements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     courses: Mapping[str, Course] = field(default_factory=dict)
     content: ContentPolicy = field(default_factory=ContentPolicy)   # brand, risk, approval routes...
+    publishing: PublishingPolicy = field(default_factory=PublishingPolicy)   # slots, blackouts, spacing...
     source: Path | None = None
 
     def courses_for(self, permission: str) -> tuple[str, ...]:
         return tuple(self.requirements.get(permission, ()))
 
 
-_TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS
+_TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS + (PUBLISHING_SECTION,)
 _AUTH = ("lockout_failures", "lockout_minutes", "idle_minutes", "step_up_minutes")
 
 
@@ -114,10 +116,13 @@ def check_governance_text(text: str, path: Path) -> tuple[GovernancePolicy | Non
     roles = _roles(problems, raw.get("roles", {}))
     courses, requirements = _training(problems, raw.get("training", {}))
     content = parse_content_policy(raw, locator.line_of, roles=roles, problems=problems)
+    regions = set(content.regions) | {account.region for account in content.accounts.values() if account.region}
+    publishing = parse_publishing_policy(raw, problems, roles=roles, accounts=tuple(content.accounts),
+                                         regions=tuple(sorted(regions)))
     if problems.found:
         return None, sorted(problems.found, key=lambda p: (p.line or 0))
     return GovernancePolicy(version=version, auth=auth, roles=roles, requirements=requirements,
-                            courses=courses, content=content, source=path), []
+                            courses=courses, content=content, publishing=publishing, source=path), []
 
 
 def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> PolicyProblem:
@@ -389,3 +394,7 @@ class Governance:
     @property
     def content(self) -> ContentPolicy:
         return self.policy.content
+
+    @property
+    def publishing(self) -> PublishingPolicy:
+        return self.policy.publishing

@@ -33,6 +33,8 @@ from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
 from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
+from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PostDeletion, PostImport, PublishDue,
+                                Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
@@ -59,7 +61,7 @@ from console.worker import (
     read_job_health,
 )
 from data import CollectionSpec, Store
-from integrations.base import AccountRef, PlatformAdapter
+from integrations.base import AccountRef, MediaAttachment, PlatformAdapter
 from integrations.sandbox import SANDBOX_ACCOUNTS
 
 COLLECTIONS = (
@@ -73,6 +75,7 @@ COLLECTIONS = (
     *POST_COLLECTIONS,
     *NOTICE_COLLECTIONS,
     *JOB_HEALTH_COLLECTIONS,
+    *SCHEDULE_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
@@ -191,7 +194,44 @@ class Workspace:
     @lazy_service
     def approvals(self) -> ApprovalService:
         return ApprovalService(self.store, self.audit, self.clock, self.posts,
-                               policy=lambda: self.governance.content, notices=self.notices)
+                               policy=lambda: self.governance.content, notices=self.notices,
+                               scheduled=lambda post_id: self.scheduling.is_scheduled(post_id))
+
+    # scheduling, the calendar, holds and the publisher (console/publishing/)
+    @lazy_service
+    def holds(self) -> HoldService:
+        return HoldService(self.store, self.audit, self.clock, known_accounts=lambda: list(self._accounts_by_id()),
+                           known_regions=lambda: {a.region for a in self.accounts if a.region})
+
+    @lazy_service
+    def scheduling(self) -> SchedulingService:
+        return SchedulingService(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
+                                 policy=lambda: self.governance.publishing, account_of=self.account_ref,
+                                 region_of=self.account_region, role_of=self._active_role)
+
+    @lazy_service
+    def deletion(self) -> PostDeletion:
+        return PostDeletion(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
+                            account_of=self.account_ref)
+
+    @lazy_service
+    def post_import(self) -> PostImport:
+        return PostImport(self.posts, self.scheduling, clock=self.clock,
+                          find_image=lambda actor, name: self.library.image_named(actor, name).id)
+
+    @lazy_service
+    def calendar(self) -> Calendar:
+        return Calendar(self.store, self.holds, policy=lambda: self.governance.publishing,
+                        accounts=lambda: self.accounts, region_of=self.account_region, clock=self.clock)
+
+    @lazy_service
+    def publisher(self) -> Publisher:
+        return Publisher(self.store, self.audit, self.clock, posts=self.posts, holds=self.holds,
+                         notices=self.notices, policy=lambda: self.governance.publishing,
+                         check_content=self.posts.check, account_of=self.account_ref,
+                         region_of=self.account_region,
+                         owner_of=lambda account_id: self.governance.content.account(account_id).owner,
+                         account_problem=self._publishing_problem, media_for=self._media_for)
 
     @classmethod
     def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,
@@ -232,6 +272,9 @@ class Workspace:
     def _accounts_changed(self, changes: list) -> None:
         if any(change.collection == ACCOUNTS for change in changes):
             self._account_index = None
+
+    def account_ref(self, account_id: str) -> AccountRef | None:
+        return self._accounts_by_id().get(account_id)
 
     def account_region(self, account_id: str) -> str:
         account = self._accounts_by_id().get(account_id)
@@ -330,9 +373,27 @@ class Workspace:
         return {
             account.account_id: SandboxAdapter(account, seed=settings.seed, clock=self.clock,
                                                rate_per_hour=settings.rate_per_hour,
-                                               history_start=backlog_from)
+                                               history_start=backlog_from,
+                                               # what the sandbox "platform" holds is shared by every process
+                                               platform_dir=self.paths.state_dir)
             for account in self.accounts if account.platform == "sandbox"
         }
+
+    def _publishing_problem(self, account_id: str) -> str:
+        """Why an account cannot publish now, as far as the sync records tell ("" when it can)."""
+        if account_id in accounts_needing_reconnect(self.store):
+            return f"{account_id} needs reconnecting (the platform refused its credential); reconnect it, then retry"
+        return ""
+
+    def _media_for(self, post) -> tuple[MediaAttachment, ...]:
+        """A post's library images as the adapters take them: bytes, alt text, type, size."""
+        media = []
+        for asset_id in post.assets:
+            asset = self.library.require_usable(asset_id, kind="image")
+            media.append(MediaAttachment(alt_text=asset.alt_text, mime_type=asset.mime_type,
+                                         data=self.library.file_path(asset).read_bytes(),
+                                         filename=asset.file_name, width=asset.width, height=asset.height))
+        return tuple(media)
 
     def needs_reconnect(self) -> tuple[str, ...]:
         return accounts_needing_reconnect(self.store)
@@ -359,6 +420,7 @@ class Workspace:
             SendReplies(self.store, self.inbox, self.audit, adapters, interval=poll),
             WakeSnoozed(self.store, self.inbox, self.audit),
             ExpirePosts(self.approvals),
+            PublishDue(self.store, self.publisher, adapters),
             CompactStore(self.store),
         ]
 

@@ -57,6 +57,12 @@ class Capabilities:
     publish: bool = False
     delete: bool = False
     media: bool = False
+    #: Publishing takes an idempotency key the platform honours (Mastodon's
+    #: Idempotency-Key, Bluesky's record key): a create retried with the same
+    #: key never makes a second post.
+    idempotent_publish: bool = False
+    #: ``find_published`` can look for one of our posts by its text and time.
+    find_published: bool = False
     keyword_search: bool = False
     native_scheduling: bool = False
 
@@ -197,7 +203,16 @@ class PermanentError(AdapterError):
 
 
 class TransientError(AdapterError):
-    """A network failure or a server error; retry later with backoff."""
+    """A network failure or a server error; retry later with backoff.
+
+    ``maybe_sent`` is False only when the request certainly never reached the
+    platform (the connection could not be opened): after a timeout or a server
+    error a create may have happened, so a platform without idempotency keys
+    must be looked at before the create is sent again."""
+
+    def __init__(self, message: str, *, platform: str = "", maybe_sent: bool = True) -> None:
+        super().__init__(message, platform=platform)
+        self.maybe_sent = maybe_sent
 
 
 class UnsupportedError(PermanentError):
@@ -231,6 +246,12 @@ class PlatformAdapter(abc.ABC):
         creates it again, or does not retry an ambiguous failure.
         """
         raise UnsupportedError(f"{self.platform} cannot publish through its API", platform=self.platform)
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """One of this account's own posts since ``since`` whose text is ``post``'s,
+        or None: how a platform without idempotency keys tells whether a create
+        whose answer was lost went through."""
+        raise UnsupportedError(f"{self.platform} cannot look up its posts through its API", platform=self.platform)
 
     async def delete(self, remote_id: str) -> None:
         """Delete one of this account's own posts; deleting a deleted post is not an error."""

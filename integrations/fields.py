@@ -10,6 +10,7 @@ adapter contract asks for, so no adapter leaks a ``KeyError`` or a
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
@@ -70,3 +71,10 @@ def parse_time(value: Any, platform: str, what: str) -> datetime:
 def numeric_id_key(value: str) -> tuple[int, str]:
     """Order ids that are numbers sent as strings (Mastodon, X): by length, then text."""
     return (len(value), value)
+
+
+def comparable_text(text: str) -> str:
+    """A post's text reduced for telling whether a platform's copy is the one we
+    sent: NFC, runs of whitespace as one space, no whitespace at the ends
+    (platforms may trim or re-wrap lines; they keep the words)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())

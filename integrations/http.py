@@ -27,8 +27,9 @@ the reset (at most ``max_wait`` seconds per request).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random as _random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -90,6 +91,20 @@ def encode_multipart(fields: Mapping[str, str], files: Mapping[str, tuple[str, b
     maps a field name to ``(filename, bytes, mime type)``."""
     request = httpx.Request("POST", "http://multipart.invalid/", data=dict(fields), files=dict(files))
     return request.read(), request.headers["Content-Type"]
+
+
+@contextlib.contextmanager
+def before_the_create() -> Iterator[None]:
+    """Wrap the steps a publish takes before its create request (uploads, a
+    carousel's containers, a token refresh): a transient failure there means
+    the post itself was never sent, so it is raised with ``maybe_sent=False``
+    and the caller may simply try again later, without looking for the post."""
+    try:
+        yield
+    except TransientError as error:
+        if not error.maybe_sent:
+            raise
+        raise TransientError(str(error), platform=error.platform, maybe_sent=False) from None
 
 
 def parse_link_header(value: str) -> dict[str, str]:
@@ -296,9 +311,11 @@ class HttpTransport:
             except httpx.TransportError as exc:  # includes timeouts
                 attempt += 1
                 if attempt >= max_attempts:
+                    # A connection never opened sent nothing; anything later may have.
                     raise TransientError(
                         f"{what}: network error ({type(exc).__name__})",
                         platform=self.platform,
+                        maybe_sent=not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)),
                     ) from None
                 await self._sleep(self.backoff(attempt - 1))
                 continue

@@ -38,7 +38,8 @@ checked before anything is sent. Each image is uploaded with
 means the server is still processing it, so ``GET /api/v1/media/:id`` is polled
 (206 = not yet) a bounded number of times before a :class:`TransientError`.
 The status is created public with ``Idempotency-Key`` = the caller's key, so a
-retry (ours after a 5xx or timeout, or the caller's) never posts twice; a retry
+retry (ours after a 5xx or timeout, or the caller's) never posts twice while
+the instance remembers the key (one hour, Mastodon's own default); a retry
 of the whole publish may leave unattached uploads, which Mastodon removes. A
 ``post.link`` not already in the text is appended to it (Mastodon has no
 separate link field).
@@ -76,7 +77,7 @@ from integrations.base import (
     SearchPage,
     TransientError,
 )
-from integrations.http import HttpTransport, _utc_now, encode_multipart
+from integrations.http import HttpTransport, _utc_now, before_the_create, encode_multipart
 from integrations.mastodon_parse import (
     PLATFORM,
     InstanceLimits,
@@ -145,6 +146,9 @@ class MastodonAdapter(PlatformAdapter):
         publish=True,
         delete=True,
         media=True,
+        # Idempotency-Key on every create: Mastodon keeps a key for one hour, so a
+        # retry within the hour returns the status it already made.
+        idempotent_publish=True,
         keyword_search=True,
         native_scheduling=False,
     )
@@ -361,9 +365,10 @@ class MastodonAdapter(PlatformAdapter):
             text = f"{text}\n\n{post.link}" if text else post.link
         if not text.strip() and not post.media:
             raise PermanentError("post has neither text nor images", platform=PLATFORM)
-        limits = await self.instance_limits()
-        self._check(text, post.media, limits)
-        media_ids = [await self._upload(m) for m in post.media]
+        with before_the_create():      # reading limits and uploading images post nothing
+            limits = await self.instance_limits()
+            self._check(text, post.media, limits)
+            media_ids = [await self._upload(m) for m in post.media]
         body: dict[str, Any] = {"status": text, "visibility": "public"}
         if media_ids:
             body["media_ids"] = media_ids

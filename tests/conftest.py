@@ -41,6 +41,8 @@ def _isolated_home(tmp_path, monkeypatch):
     """No test ever touches the real XDG folders or the real keyring."""
     monkeypatch.setenv("SOCOPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SOCOPS_USER", "alice")
+    # A demo's injected sandbox faults never leak into tests: those that want faults set them.
+    monkeypatch.delenv("SOCOPS_SANDBOX_FAULTS", raising=False)
 
 
 @pytest.fixture

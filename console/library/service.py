@@ -242,6 +242,29 @@ class LibraryService:
         found.sort(key=lambda a: (a.created_at, a.id), reverse=True)
         return found
 
+    def image_named(self, actor: Actor, name: str) -> Asset:
+        """The image whose id is ``name``, or else the one image titled ``name``
+        (case ignored), for files that name images by title; LibraryError saying
+        why there is none, or which ids share the title."""
+        require_any(actor, READERS)
+        wanted = " ".join((name or "").split())
+        if not wanted:
+            raise LibraryError("no image named: give a library image's id or title")
+        if self.store.has(LIBRARY, wanted.lower()):
+            asset = self.get(wanted)
+            if asset.kind != IMAGE:
+                raise LibraryError(f"{asset.id} is {_article(asset.kind)} {kind_label(asset.kind)}, not an image")
+            return asset
+        titled = [asset for asset in self.list(actor, kind=IMAGE)
+                  if " ".join(asset.title.split()).casefold() == wanted.casefold()]
+        if not titled:
+            raise LibraryError(f"no library image has the id or title {one_line(wanted, 60)!r}; "
+                               "`socops library list --kind image` lists them")
+        if len(titled) > 1:
+            raise LibraryError(f"{len(titled)} images are titled {one_line(wanted, 60)!r} "
+                               f"({', '.join(a.id for a in titled)}); give the id instead")
+        return titled[0]
+
     def saved_replies(self, actor: Actor) -> list[Asset]:
         """The usable saved replies, for the inbox reply editor."""
         return sorted(self.list(actor, kind=SAVED_REPLY, usable_only=True), key=lambda a: a.title.casefold())

@@ -43,8 +43,12 @@ NOT_YET_APPROVED = (DRAFT, IN_REVIEW, CHANGES_REQUESTED)
 
 class ApprovalService:
     def __init__(self, store: Store, audit: AuditTrail, clock: Callable[[], datetime], posts: PostService, *,
-                 policy: Callable[[], ContentPolicy], notices: NoticeService) -> None:
+                 policy: Callable[[], ContentPolicy], notices: NoticeService,
+                 scheduled: Callable[[str], bool] = lambda post_id: False) -> None:
         self.store = store
+        #: Whether an approved post is on the calendar: its approval then holds
+        #: until it is sent (the publisher checks it again just before).
+        self.scheduled = scheduled
         self.audit = audit
         self.clock = clock
         self.posts = posts
@@ -185,7 +189,8 @@ class ApprovalService:
         for key, p in list(self.store.projection(POSTS).items()):
             if p[P_STATUS] in NOT_YET_APPROVED and p[P_PROPOSED_AT] and p[P_PROPOSED_AT] <= now_text:
                 due.append(key)
-            elif p[P_STATUS] == APPROVED and lapsed_before and p[P_APPROVED_AT] and p[P_APPROVED_AT] <= lapsed_before:
+            elif p[P_STATUS] == APPROVED and lapsed_before and p[P_APPROVED_AT] and p[P_APPROVED_AT] <= lapsed_before \
+                    and not self.scheduled(key):
                 due.append(key)
         expired = []
         for key in sorted(due):

@@ -23,6 +23,9 @@ from console.records import format_time, parse_time
 from data import CollectionSpec
 
 POSTS = "posts"
+#: Import keys (one per row of an imported file) -> the post made from that row,
+#: so importing the same file again makes nothing twice.
+POST_IMPORTS = "post_imports"
 
 DRAFT = "draft"
 IN_REVIEW = "in_review"
@@ -49,6 +52,14 @@ EDITABLE = (DRAFT, IN_REVIEW, CHANGES_REQUESTED, APPROVED)
 # -- errors -----------------------------------------------------------------------------
 class PostNotFound(ConsoleError):
     """No post has that id."""
+
+
+class AlreadyImported(InvalidAction):
+    """A row of an imported file that an earlier import already made into a post."""
+
+    def __init__(self, message: str, post_id: str) -> None:
+        super().__init__(message)
+        self.post_id = post_id
 
 
 class PolicyBlocked(ConsoleError):
@@ -149,6 +160,7 @@ class Post:
     version: int
     changed_by: str
     changed_at: datetime | None
+    import_key: str = ""          # the row of an imported file it was made from ("" when typed)
 
     @property
     def status_label(self) -> str:
@@ -267,6 +279,7 @@ def post_from_record(record: Mapping) -> Post:
         version=int(record["_v"]),
         changed_by=record.get("_by", ""),
         changed_at=parse_time(record.get("_at")),
+        import_key=record.get("import_key") or "",
     )
 
 
@@ -286,11 +299,22 @@ def _stage_approvers(record: dict) -> list[str]:
     return [a["by"] for a in record.get("approvals", ()) if a.get("stage") == index]
 
 
+def _preview(record: dict) -> str:
+    """The start of the main text, on one line: what the calendar shows of a post."""
+    return " ".join(str(record.get("text") or "")[:160].split())[:80]
+
+
+def _tag_list(record: dict) -> list[str]:
+    return [str(tag) for tag in record.get("tags") or ()]
+
+
 PROJECTED_FIELDS = ("status", "proposed_at", "targets", "authors", "risk", "approved_at")
-PROJECTED_DERIVED = {"stage_role": _stage_role, "stage_approvers": _stage_approvers}
+PROJECTED_DERIVED = {"stage_role": _stage_role, "stage_approvers": _stage_approvers, "preview": _preview,
+                     "tag_list": _tag_list}
 (P_STATUS, P_PROPOSED_AT, P_TARGETS, P_AUTHORS, P_RISK, P_APPROVED_AT, P_STAGE_ROLE,
- P_STAGE_APPROVERS) = range(8)
+ P_STAGE_APPROVERS, P_PREVIEW, P_TAGS) = range(10)
 
 POST_COLLECTIONS = (
     CollectionSpec(POSTS, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),
+    CollectionSpec(POST_IMPORTS, schema_version=1),
 )

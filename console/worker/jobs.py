@@ -26,7 +26,10 @@ WORKER_ACTOR = "worker"
 
 
 class Job(Protocol):
-    """One kind of timed work the worker does."""
+    """One kind of timed work the worker does.
+
+    A job with work at set times may also have ``wakes_at() -> datetime | None``:
+    the runner then runs it at that moment too, not only every ``interval``."""
 
     name: str
     interval: timedelta

@@ -39,6 +39,10 @@ MAX_BACKOFF = timedelta(minutes=5)
 RUN_TIMEOUT = timedelta(minutes=5)
 #: How often the loop looks for due jobs and for the signal to stop.
 TICK_SECONDS = 0.1
+#: How often the loop reads other processes' writes while no job runs, so a
+#: job that wakes at a time of its own (a post scheduled from a console just
+#: now) hears of it within a second.
+REFRESH_SECONDS = 0.5
 #: How long the loop waits after the store itself failed between jobs.
 PAUSE_AFTER_STORE_ERROR_SECONDS = 5.0
 
@@ -95,8 +99,11 @@ class JobRunner:
         return [self._health[job.name] for job in self.jobs]
 
     def due(self, now: datetime) -> list[Job]:
+        """The jobs whose interval is up, or whose own next moment (``wakes_at``,
+        for a job with work at set times, like publishing) has come."""
         return [job for job in self.jobs
-                if self._health[job.name].next_run is None or self._health[job.name].next_run <= now]
+                if self._health[job.name].next_run is None or self._health[job.name].next_run <= now
+                or _wakes_by(job, now)]
 
     async def run_due(self) -> list[JobOutcome]:
         """Run the jobs that are due; nothing (and no store read) when none is."""
@@ -171,9 +178,14 @@ class JobRunner:
             on_status(WorkerStatus("stopped", "worker stopped", self.last_pass_at))
 
     async def _loop(self, stop: threading.Event, on_status: Callable[[WorkerStatus], None]) -> None:
+        refreshed = 0.0
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 try:
+                    if loop.time() - refreshed >= REFRESH_SECONDS:
+                        self.store.refresh()
+                        refreshed = loop.time()
                     outcomes = await self.run_due()
                 except Exception as error:  # noqa: BLE001 - reading the store or writing health failed
                     log.exception("the worker pass failed outside its jobs")
@@ -185,6 +197,14 @@ class JobRunner:
                 await _pause(stop, TICK_SECONDS)
         finally:
             await self.aclose()
+
+
+def _wakes_by(job: Job, now: datetime) -> bool:
+    wakes_at = getattr(job, "wakes_at", None)
+    if wakes_at is None:
+        return False
+    moment = wakes_at()
+    return moment is not None and moment <= now
 
 
 def _describe(error: Exception) -> str:

@@ -37,11 +37,16 @@ Replies (``send_reply``)
     (``com.atproto.repo.getRecord``); if a previous attempt already created it,
     that post is returned instead of posting twice.
 
-Posts (``publish``, ``delete``, ``search``)
+Posts (``publish``, ``find_published``, ``delete``, ``search``)
     New posts get the same facets and the same idempotent record key (from a
     key space of their own), images go up with ``uploadBlob`` and carry their
-    alt text (:mod:`integrations.bluesky.publishing`); ``delete`` removes one of
-    our own posts; ``search`` is ``searchPosts`` through our PDS.
+    alt text (:mod:`integrations.bluesky.publishing`). A retried publish finds
+    its record with ``getRecord`` and returns it; when the first attempt lands
+    between that look and the second create, the PDS answers the create with an
+    error (HTTP 500 on the reference PDS) and the record is read and returned
+    instead. ``find_published`` looks for one of our posts by its text in our
+    own feed; ``delete`` removes one of our own posts; ``search`` is
+    ``searchPosts`` through our PDS.
 
 Not here: DMs (``chat.bsky.*`` needs a privileged app password and the chat
 service; ``direct_messages`` is False).
@@ -75,12 +80,14 @@ from integrations.base import (
 
 from .facets import build_facets, find_mentions
 from .parse import Notification, StrongRef, bsky_post_url, parse_datetime, parse_notifications_page
-from .publishing import check_post, clamp_search_limit, parse_search_page, upload_images
+from .publishing import check_post, clamp_search_limit, own_post_in_feed, parse_search_page, upload_images
 from .xrpc import PLATFORM, XrpcClient
 
 CURSOR_PREFIX = "bsky1:"
 POST = "app.bsky.feed.post"
 PAGE_SIZE = 100
+#: Pages of our own feed (``getAuthorFeed``, 50 posts each) ``find_published`` reads at most.
+FEED_PAGES = 4
 #: Bluesky's limit in UTF-8 bytes (the 300-grapheme limit is checked by the server).
 MAX_TEXT_BYTES = 3000
 
@@ -130,6 +137,9 @@ class BlueskyAdapter(PlatformAdapter):
         publish=True,
         delete=True,
         media=True,
+        # The record key comes from the idempotency key: a second create is the same record.
+        idempotent_publish=True,
+        find_published=True,
         keyword_search=True,
         native_scheduling=False,  # Bluesky has none
     )
@@ -361,6 +371,27 @@ class BlueskyAdapter(PlatformAdapter):
         return PublishResult(remote_id=existing["uri"], url=bsky_post_url(handle, existing["uri"]),
                              published_at=published_at,
                              extra={"cid": existing.get("cid") or "", "rkey": rkey, "kind": "post"})
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """Our top-level post since ``since`` whose text is ``post.text`` (whitespace
+        normalised), from ``app.bsky.feed.getAuthorFeed``, newest first.
+
+        The feed is the App View's: a post shows there about half a second after
+        it is created. Publishing does not need this (the record key makes a
+        retry safe); it is for checking a post by hand and for tests."""
+        session = await self.xrpc.ensure_session()
+        cursor: str | None = None
+        for _ in range(FEED_PAGES):
+            params: dict[str, Any] = {"actor": session.did, "filter": "posts_no_replies", "limit": 50}
+            if cursor:
+                params["cursor"] = cursor
+            body = await self.xrpc.call("GET", "app.bsky.feed.getAuthorFeed", params=params)
+            found, cursor, older = own_post_in_feed(body, session.did, post.text, since)
+            if found is not None:
+                return found
+            if cursor is None or not older:
+                return None
+        return None
 
     async def delete(self, remote_id: str) -> None:
         """Delete one of this account's posts (``at://<our did>/app.bsky.feed.post/<rkey>``)."""

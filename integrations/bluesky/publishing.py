@@ -11,6 +11,8 @@ module holds what a new post needs and what ``searchPosts`` returns:
   ``app.bsky.embed.images`` embed with each image's alt text and, when known,
   its aspect ratio. A blob the post never references is deleted by the PDS
   within minutes, so a post that fails after its uploads leaves nothing behind.
+* :func:`own_post_in_feed` finds one of our posts by its text in a page of
+  ``getAuthorFeed`` (how :meth:`BlueskyAdapter.find_published` looks).
 * :func:`parse_search_page` turns a ``searchPosts`` answer into
   :class:`FoundPost` records; a post view with bad fields is skipped (one bad
   record never loses the page), a bad envelope is a :class:`PermanentError`.
@@ -18,9 +20,12 @@ module holds what a new post needs and what ``searchPosts`` returns:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from integrations.base import Author, FoundPost, MediaAttachment, OutboundPost, PermanentError, SearchPage
+from integrations.base import (Author, FoundPost, MediaAttachment, OutboundPost, PermanentError, PublishResult,
+                               SearchPage)
+from integrations.fields import comparable_text
 from integrations.text_length import BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, bluesky_length
 
 from .parse import bsky_post_url, parse_datetime
@@ -81,6 +86,45 @@ async def upload_images(xrpc: XrpcClient, media: tuple[MediaAttachment, ...]) ->
             entry["aspectRatio"] = {"width": image.width, "height": image.height}
         images.append(entry)
     return {"$type": "app.bsky.embed.images", "images": images}
+
+
+def own_post_in_feed(body: Any, did: str, text: str, since: datetime
+                     ) -> tuple[PublishResult | None, str | None, bool]:
+    """Our post with ``text`` created at or after ``since`` in one ``getAuthorFeed``
+    page, the page's cursor, and whether older pages may still reach ``since``.
+
+    Reposts and other authors' posts are passed over; the oldest match wins (the
+    first create, if the same text went out twice)."""
+    feed = body.get("feed") if isinstance(body, dict) else None
+    if not isinstance(feed, list):
+        raise PermanentError("getAuthorFeed answer has no feed list", platform=PLATFORM)
+    cursor = body.get("cursor")
+    want = comparable_text(text)
+    found: PublishResult | None = None
+    older = bool(feed)
+    for entry in feed:
+        view = entry.get("post") if isinstance(entry, dict) else None
+        if not isinstance(view, dict) or entry.get("reason") is not None:
+            continue
+        uri, record, author = view.get("uri"), view.get("record"), view.get("author")
+        if not (isinstance(uri, str) and isinstance(record, dict) and isinstance(author, dict)):
+            continue
+        try:
+            created = parse_datetime(record.get("createdAt"))
+        except ValueError:
+            continue
+        if created < since:
+            older = False       # newest first: everything further down is older still
+            continue
+        if author.get("did") != did or record.get("reply") is not None:
+            continue
+        if isinstance(record.get("text"), str) and comparable_text(record["text"]) == want:
+            handle = author.get("handle") if isinstance(author.get("handle"), str) else ""
+            cid = view.get("cid") if isinstance(view.get("cid"), str) else ""
+            found = PublishResult(remote_id=uri, url=bsky_post_url(handle, uri), published_at=created,
+                                  extra={"cid": cid, "rkey": uri.rsplit("/", 1)[-1], "kind": "post",
+                                         "recovered": "true"})
+    return found, cursor if isinstance(cursor, str) and cursor else None, older
 
 
 def parse_search_page(body: Any) -> SearchPage:

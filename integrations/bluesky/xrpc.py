@@ -11,7 +11,8 @@ Mapping (the body of an XRPC error is ``{"error": "<Name>", "message": "..."}``)
 * 401 on ``createSession`` (wrong or revoked app password) -> :class:`AuthError`.
 * 429 -> :class:`RateLimitedError` until ``RateLimit-Reset`` (epoch seconds),
   or one minute from now when the header is missing or malformed.
-* 5xx, timeouts and network failures -> :class:`TransientError`.
+* 5xx, timeouts and network failures -> :class:`TransientError` (``maybe_sent``
+  False only when the connection could not be opened).
 * Other 4xx, malformed JSON, a body that is not an object -> :class:`PermanentError`.
 
 Messages never contain a token or the app password: server messages are cut to
@@ -240,6 +241,10 @@ class XrpcClient:
             response = await self._client.request(
                 method, f"{service}/xrpc/{nsid}", params=params, json=json_body,
                 content=content, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            # The connection never opened: the request certainly did not reach the PDS.
+            raise TransientError(f"Bluesky {nsid} failed: could not connect ({type(exc).__name__})",
+                                 platform=PLATFORM, maybe_sent=False) from None
         except httpx.TimeoutException:
             raise TransientError(f"Bluesky {nsid} timed out", platform=PLATFORM) from None
         except httpx.HTTPError as exc:

@@ -41,9 +41,13 @@ Limits of the platform, kept explicit:
   called again before then; any other 429 gets the transport's short backoff.
 * Creates (posts, comments) have no idempotency key: they are not retried on
   a 5xx or a timeout (``retry_transient=False``), so an ambiguous failure comes
-  back as :class:`TransientError` and the caller checks before posting again.
-  Posting the same text twice is refused by LinkedIn (422 duplicate), which
-  comes back as :class:`PermanentError` saying it was already posted.
+  back as :class:`TransientError` and the caller checks before posting again,
+  with :meth:`LinkedInAdapter.find_published`: the organization's posts
+  (``GET /rest/posts?q=author``, newest first) since a time whose commentary,
+  read back from little text, is the post's text. Image uploads come before
+  the create: a failure there says nothing was sent. Posting the same text
+  twice is refused by LinkedIn (422 duplicate), which comes back as
+  :class:`PermanentError` saying it was already posted.
 * No DMs (no messaging API for organizations) and no keyword search.
 * The ``LinkedIn-Version`` header is the constructor's ``api_version``;
   versions are sunset about a year after release, and a sunset version is
@@ -73,9 +77,10 @@ from integrations.base import (
     RateLimitedError,
     UnsupportedError,
 )
-from integrations.http import HttpTransport, Response, _utc_now
+from integrations.fields import comparable_text
+from integrations.http import HttpTransport, Response, _utc_now, before_the_create
 from integrations.linkedin.errors import NotFoundError, classify
-from integrations.linkedin.little_text import escape_little_text
+from integrations.linkedin.little_text import escape_little_text, plain_text
 from integrations.linkedin.records import (
     COMMENT_ACTIONS,
     INBOUND_ACTIONS,
@@ -89,6 +94,7 @@ from integrations.linkedin.records import (
     malformed,
     parse_comment,
     parse_notification_page,
+    parse_own_posts,
     parse_post,
     parse_upload,
     split_comment_urn,
@@ -118,6 +124,7 @@ class LinkedInAdapter(PlatformAdapter):
         publish=True,
         delete=True,
         media=True,
+        find_published=True,
         keyword_search=False,
         native_scheduling=False,
     )
@@ -127,6 +134,9 @@ class LinkedInAdapter(PlatformAdapter):
     max_notification_pages = 20
     #: How far the first fetch (cursor ``None``) looks back.
     first_lookback = timedelta(days=7)
+    #: Posts asked per page by ``find_published``, and the pages it reads at most.
+    own_posts_page_size = 20
+    own_posts_pages = 5
 
     def __init__(
         self,
@@ -435,6 +445,14 @@ class LinkedInAdapter(PlatformAdapter):
                          headers={"Content-Type": mime_type}, expect_json=False)
         return image_urn
 
+    @staticmethod
+    def _post_text(post: OutboundPost) -> str:
+        """The text LinkedIn gets: ``post.link`` appended when the text does not contain it."""
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text}\n\n{post.link}" if text else post.link
+        return text
+
     async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
         """Publish a post as the organization, with up to 20 images.
 
@@ -443,9 +461,7 @@ class LinkedInAdapter(PlatformAdapter):
         is unused: LinkedIn has none; the create is not retried on a 5xx or a
         timeout, and LinkedIn itself refuses the same text twice (422).
         """
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text}\n\n{post.link}" if text else post.link
+        text = self._post_text(post)
         self._check_length(text, "post")
         if len(post.media) > MAX_IMAGES:
             raise PermanentError(
@@ -457,8 +473,9 @@ class LinkedInAdapter(PlatformAdapter):
                     "LinkedIn needs the image bytes (MediaAttachment.data); it does not fetch URLs",
                     platform=PLATFORM)
         self._check_token(self._clock())
-        images = [(await self._upload_image(m.data or b"", m.mime_type), m.alt_text)
-                  for m in post.media]
+        with before_the_create():
+            images = [(await self._upload_image(m.data or b"", m.mime_type), m.alt_text)
+                      for m in post.media]
         body: dict[str, Any] = {
             "author": self.organization_urn,
             "commentary": escape_little_text(text),
@@ -479,6 +496,34 @@ class LinkedInAdapter(PlatformAdapter):
         extra = {"images": ",".join(urn for urn, _ in images)} if images else {}
         return PublishResult(remote_id=urn, url=POST_URL.format(urn=urn),
                              published_at=self._clock(), extra=extra)
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """The organization's oldest post since ``since`` whose text is ``post``'s.
+
+        LinkedIn returns the commentary in little text: it is read back as plain
+        text (escapes undone, hashtag templates as ``#tag``) and compared with
+        whitespace normalised. Posts come newest first (``sortBy=CREATED``)."""
+        want = comparable_text(self._post_text(post))
+        if not want:
+            return None
+        size = self.own_posts_page_size
+        found = None
+        for page in range(self.own_posts_pages):
+            r = await self._call(
+                "posts", "GET",
+                self._rest(f"posts?author={quote(self.organization_urn, safe='')}&q=author"
+                           f"&count={size}&start={page * size}&sortBy=CREATED"),
+                headers={"X-RestLi-Method": "FINDER"})
+            posts = parse_own_posts(r.data)
+            for own in posts:       # newest first: the last match is the oldest
+                if own.at >= since and comparable_text(plain_text(own.commentary)) == want:
+                    found = own
+            if len(posts) < size or any(own.at < since for own in posts):
+                break
+        if found is None:
+            return None
+        return PublishResult(remote_id=found.urn, url=POST_URL.format(urn=found.urn), published_at=found.at,
+                             extra={"recovered": "true"})
 
     async def delete(self, remote_id: str) -> None:
         """Delete one of the organization's posts; a post already gone is fine."""

@@ -173,6 +173,30 @@ def parse_post(data: Any, ref: AccountRef, *, post_urn: str) -> InboundItem:
     )
 
 
+@dataclass(frozen=True)
+class OwnPost:
+    """One of the organization's posts, as the posts-by-author finder lists it."""
+
+    urn: str
+    commentary: str            # little text, as LinkedIn keeps it
+    at: datetime               # publishedAt, or createdAt for a post not yet published
+
+
+def parse_own_posts(data: Any) -> list[OwnPost]:
+    """``GET /rest/posts?q=author`` -> the page's posts, in page order."""
+    if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
+        raise malformed("posts.elements is missing or not a list")
+    posts = []
+    for element in data["elements"]:
+        what = "post"
+        key = "publishedAt" if isinstance(element, dict) and isinstance(element.get("publishedAt"), (int, float)) \
+            else "createdAt"
+        posts.append(OwnPost(urn=get_str(element, "id", what),
+                             commentary=get_str(element, "commentary", what, required=False),
+                             at=millis_to_datetime(get_millis(element, key, what))))
+    return posts
+
+
 def parse_upload(data: Any) -> tuple[str, str]:
     """initializeUpload's ``{"value": {"uploadUrl", "image"}}`` -> (upload URL, image URN)."""
     value = get_obj(data, "value", "initializeUpload")

@@ -20,19 +20,24 @@ Without a cursor every source is read from its start (at most
 
 Replies and posts are creates, and Meta takes no idempotency key: they are
 sent once (``retry_transient=False``); an ambiguous failure surfaces as
-:class:`TransientError` and the caller checks before trying again. A DM is
-answered only within Messenger's 24-hour window. Facebook has no public post
-search.
+:class:`TransientError` and the caller checks before trying again, with
+:meth:`FacebookPageAdapter.find_published`: the Page's posts since a time
+(``GET /{page-id}/posts?since=``) whose ``message`` is the post's text. The
+unpublished photo uploads of a multi-photo post come before its create: a
+failure there says nothing was sent. A DM is answered only within
+Messenger's 24-hour window. Facebook has no public post search.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from integrations.http import encode_multipart
+from integrations.fields import comparable_text
+from integrations.http import before_the_create, encode_multipart
 from integrations.base import (
     AccountRef,
     Capabilities,
@@ -68,6 +73,8 @@ SOURCES = ("comments", "dms", "mentions")
 COMMENT_FIELDS = "id,message,created_time,from,parent{id}"
 #: Pages of ``published_posts`` (25 each) whose comments are watched.
 POST_PAGES = 2
+#: Pages of the Page's own posts (25 each) ``find_published`` reads at most.
+FIND_PAGES = 8
 
 
 def _bad(what: str) -> PermanentError:
@@ -109,7 +116,8 @@ class FacebookPageAdapter(GraphAdapter):
     platform = PLATFORM
     capabilities = Capabilities(
         inbound_comments=True, inbound_mentions=True, direct_messages=True, reply=True,
-        publish=True, delete=True, media=True, keyword_search=False, native_scheduling=False)
+        publish=True, delete=True, media=True, find_published=True, keyword_search=False,
+        native_scheduling=False)
 
     def __init__(
         self, account: AccountRef, *, page_id: str, page_token: str, base_url: str = GRAPH_URL,
@@ -237,14 +245,41 @@ class FacebookPageAdapter(GraphAdapter):
             data: dict[str, str] = {"message": post.text}
             if post.link:
                 data["link"] = post.link
-            for i, media in enumerate(post.media):
-                photo = await self._upload_photo(media, {"published": "false"})
-                fbid = get_str(photo, "id", PLATFORM, "photo")
-                data[f"attached_media[{i}]"] = json.dumps({"media_fbid": fbid})
+            with before_the_create():      # unpublished uploads: nobody sees them yet
+                for i, media in enumerate(post.media):
+                    photo = await self._upload_photo(media, {"published": "false"})
+                    fbid = get_str(photo, "id", PLATFORM, "photo")
+                    data[f"attached_media[{i}]"] = json.dumps({"media_fbid": fbid})
             body = await self.graph.create(f"{self.page_id}/feed", data=data)
             post_id = get_str(body, "id", PLATFORM, "post")
         return PublishResult(remote_id=post_id, url=await self._permalink(post_id),
                              published_at=self.graph.clock())
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """The Page's oldest post since ``since`` whose message is ``post.text``
+        (whitespace normalised; Facebook keeps links as written). A post without
+        text cannot be told apart from others by its text: None."""
+        want = comparable_text(post.text)
+        if not want:
+            return None
+        params = {"fields": "id,message,created_time,permalink_url", "since": str(int(since.timestamp())),
+                  "limit": "25"}
+        found: PublishResult | None = None
+        pages = 0
+        async for page in self.graph.pages(f"{self.page_id}/posts", params, "posts"):
+            for p in page:          # newest first: the last match is the oldest
+                created = parse_time(get_str(p, "created_time", PLATFORM, "post"), PLATFORM, "post.created_time")
+                message = get_str(p, "message", PLATFORM, "post", required=False)
+                if created >= since and comparable_text(message) == want:
+                    pid = get_str(p, "id", PLATFORM, "post")
+                    found = PublishResult(
+                        remote_id=pid, published_at=created, extra={"recovered": "true"},
+                        url=get_str(p, "permalink_url", PLATFORM, "post", required=False)
+                        or f"https://www.facebook.com/{pid}")
+            pages += 1
+            if pages >= FIND_PAGES:
+                break
+        return found
 
     async def delete(self, remote_id: str) -> None:
         """Delete a Page post; one that does not exist any more counts as deleted."""

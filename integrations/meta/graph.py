@@ -11,7 +11,8 @@
   4, 17, 32, 613, 80001, 80002, 80006    :class:`RateLimitedError`, ``until`` = now +
                                          ``estimated_time_to_regain_access`` minutes
                                          (max over the usage header), else 60 min
-  1, 2, or ``is_transient: true``        :class:`TransientError` (retried)
+  1, 2, or ``is_transient: true``        :class:`TransientError` (retried; on a create,
+                                         ``maybe_sent``: it may have happened)
   10, 200-299                            :class:`PermanentError` "permission missing"
   100, 368 and any other code            :class:`PermanentError`
   =====================================  ==========================================
@@ -223,7 +224,9 @@ def classify_meta_error(
         return RateLimitedError(f"{text}; throttled until {until.isoformat()}",
                                 until=until, platform=platform)
     if code in TRANSIENT_CODES or error.get("is_transient") is True:
-        return TransientError(text, platform=platform)
+        # Meta answered, but "unknown error" or "temporarily unavailable" does not
+        # say whether a create went through before it failed: it may have.
+        return TransientError(text, platform=platform, maybe_sent=True)
     if code == 10 or 200 <= code <= 299:
         found = _PERMISSION.search(message)
         name = f" ({found.group(1)})" if found else ""

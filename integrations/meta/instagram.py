@@ -14,13 +14,19 @@ Inbound, merged oldest first (at most ``limit``), with the cursor of
 
 Publishing fetches images from a public URL (``MediaAttachment.source_url``)
 and needs at least one image; creates are sent once (no idempotency key on
-Meta). Deleting is not offered by the API. Search is hashtag search only.
+Meta). The containers come first and publish nothing (a failure there says
+nothing was sent); ``media_publish`` is the create. After an ambiguous
+failure the caller looks with :meth:`InstagramAdapter.find_published`: the
+account's media since a time (``GET /{ig-user-id}/media``, newest first)
+whose caption is the post's text. Deleting is not offered by the API. Search
+is hashtag search only.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -58,6 +64,8 @@ from integrations.meta.graph import (
     get_str,
     parse_time,
 )
+from integrations.fields import comparable_text
+from integrations.http import before_the_create
 from integrations.text_length import (
     INSTAGRAM_MAX_CHARS,
     INSTAGRAM_MAX_HASHTAGS,
@@ -68,6 +76,8 @@ from integrations.text_length import (
 PLATFORM = "instagram"
 SOURCES = ("comments", "dms", "mentions")
 COMMENT_FIELDS = "id,text,timestamp,username,from,replies{id,text,timestamp,username,from}"
+#: Pages of the account's media (25 each) ``find_published`` reads at most.
+FIND_PAGES = 8
 _HASHTAG_QUERY = re.compile(r"#?(\w+)")
 _SEARCH_PREFIX = "v1:"
 
@@ -140,7 +150,8 @@ class InstagramAdapter(GraphAdapter):
     platform = PLATFORM
     capabilities = Capabilities(
         inbound_comments=True, inbound_mentions=True, direct_messages=True, reply=True,
-        publish=True, delete=False, media=True, keyword_search=True, native_scheduling=False)
+        publish=True, delete=False, media=True, find_published=True, keyword_search=True,
+        native_scheduling=False)
 
     def __init__(
         self, account: AccountRef, *, ig_user_id: str, page_id: str, page_token: str,
@@ -242,18 +253,19 @@ class InstagramAdapter(GraphAdapter):
                     "Instagram fetches images from a public URL; give each image a source_url "
                     "(uploaded bytes are not accepted)", platform=PLATFORM)
         path = f"{self.ig_user_id}/media"
-        if len(post.media) == 1:
-            m = post.media[0]
-            body = await self.graph.create(path, data={
-                "image_url": m.source_url, "caption": post.text, "alt_text": m.alt_text})
-        else:
-            children = []
-            for m in post.media:
-                child = await self.graph.create(path, data={
-                    "image_url": m.source_url, "is_carousel_item": "true", "alt_text": m.alt_text})
-                children.append(get_str(child, "id", PLATFORM, "carousel item container"))
-            body = await self.graph.create(path, data={
-                "media_type": "CAROUSEL", "children": ",".join(children), "caption": post.text})
+        with before_the_create():      # containers publish nothing until media_publish
+            if len(post.media) == 1:
+                m = post.media[0]
+                body = await self.graph.create(path, data={
+                    "image_url": m.source_url, "caption": post.text, "alt_text": m.alt_text})
+            else:
+                children = []
+                for m in post.media:
+                    child = await self.graph.create(path, data={
+                        "image_url": m.source_url, "is_carousel_item": "true", "alt_text": m.alt_text})
+                    children.append(get_str(child, "id", PLATFORM, "carousel item container"))
+                body = await self.graph.create(path, data={
+                    "media_type": "CAROUSEL", "children": ",".join(children), "caption": post.text})
         container = get_str(body, "id", PLATFORM, "media container")
         body = await self.graph.create(f"{self.ig_user_id}/media_publish",
                                        data={"creation_id": container})
@@ -265,6 +277,33 @@ class InstagramAdapter(GraphAdapter):
             url = None
         return PublishResult(remote_id=media_id, url=url, published_at=self.graph.clock(),
                              extra={"container_id": container})
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """The account's oldest media since ``since`` whose caption is ``post.text``
+        (whitespace normalised), from its media list (newest first). A post
+        without a caption cannot be told apart by its text: None."""
+        want = comparable_text(post.text)
+        if not want:
+            return None
+        params = {"fields": "id,caption,timestamp,permalink", "limit": "25"}
+        found: PublishResult | None = None
+        pages = 0
+        async for page in self.graph.pages(f"{self.ig_user_id}/media", params, "media"):
+            reached = False
+            for m in page:          # newest first: the last match is the oldest
+                created = parse_time(get_str(m, "timestamp", PLATFORM, "media"), PLATFORM, "media.timestamp")
+                if created < since:
+                    reached = True
+                    continue
+                if comparable_text(get_str(m, "caption", PLATFORM, "media", required=False)) == want:
+                    found = PublishResult(
+                        remote_id=get_str(m, "id", PLATFORM, "media"), published_at=created,
+                        url=get_str(m, "permalink", PLATFORM, "media", required=False) or None,
+                        extra={"recovered": "true"})
+            pages += 1
+            if reached or pages >= FIND_PAGES:
+                break
+        return found
 
     # -- search ----------------------------------------------------------------
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from integrations.base import (
     AccountRef,
@@ -15,20 +18,42 @@ from integrations.base import (
     InboundItem,
     InboundPage,
     ItemKind,
+    OutboundPost,
     PermanentError,
     PlatformAdapter,
     PublishResult,
     RateLimitedError,
     TransientError,
 )
+from integrations.fields import comparable_text
 
 from .accounts import PLATFORM, SANDBOX_EPOCH, SANDBOX_HOST, account_short
+from .faults import (CONNECT_ERROR, CRASH_AFTER_SEND, RATE_LIMIT, SERVER_ERROR, SLOW, TIMEOUT_AFTER_SEND,
+                     FaultScript, SandboxFaults)
+from .platform import SandboxPlatform, SandboxPost
+from .replies import REPLY_WINDOW, replies_to
 from .traffic import TrafficStream
 
 #: Longest reply the sandbox accepts, in characters (code points).
 REPLY_MAX_CHARS = 2000
+#: Longest post, and most images on one post, the sandbox accepts.
+POST_MAX_CHARS = 5000
+POST_MAX_IMAGES = 4
 
-_CURSOR = re.compile(r"n:(\d{1,12})")
+# "n:<next item>" and, since posts draw comments, ";p:<µs>": every comment on our
+# posts created up to that moment was handed out.
+_CURSOR = re.compile(r"n:(\d{1,12})(?:;p:(\d{1,20}))?")
+_EPOCH0 = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _crash() -> None:
+    """What ``crash_after_send`` does: end the process at once, as ``kill -9`` would."""
+    os._exit(137)
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH0
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _utc_now() -> datetime:
@@ -58,8 +83,20 @@ class SandboxAdapter(PlatformAdapter):
     per account. Older items can still be parents of follow-ups; :meth:`history`
     returns them for seeding.
 
+    Publishing: :meth:`publish` stores the post on the sandbox platform
+    (:class:`SandboxPlatform`: in ``platform_dir``, shared by every process, or
+    in memory without one), keyed by the idempotency key: a create with a key
+    already used returns the post it made. ``idempotent=False`` makes the
+    platform behave like one without keys (a second post). Each post draws a
+    handful of comments over the next ten minutes (``replies.py``), which
+    :meth:`fetch_inbound` hands out through the same cursor as the rest.
+
     Failure injection (for tests and demos):
 
+    * ``faults``: a :class:`SandboxFaults` plan (chances of a timeout after
+      sending, a 5xx, a connect error, a rate limit, a slow answer, a crash
+      after sending; see ``faults.py``), or a script ``(key, attempt) -> fault``.
+      By default the plan in ``SOCOPS_SANDBOX_FAULTS`` (none when unset).
     * ``fail_replies_matching="boom"``: any reply whose text contains "boom"
       raises :class:`TransientError` (every time; nothing is posted).
     * ``revoked=True`` or :meth:`revoke`: every call raises :class:`AuthError`,
@@ -74,7 +111,11 @@ class SandboxAdapter(PlatformAdapter):
         inbound_mentions=True,
         direct_messages=True,
         reply=True,
-        publish=False,
+        publish=True,
+        delete=True,
+        media=True,
+        idempotent_publish=True,
+        find_published=True,
     )
 
     def __init__(
@@ -89,6 +130,11 @@ class SandboxAdapter(PlatformAdapter):
         fail_replies_matching: str | None = None,
         revoked: bool = False,
         rate_limited_until: datetime | None = None,
+        platform_dir: Path | None = None,
+        faults: SandboxFaults | FaultScript | None = None,
+        idempotent: bool | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        crash: Callable[[], None] = _crash,
     ) -> None:
         if account.platform != PLATFORM:
             raise ValueError(f"SandboxAdapter needs a {PLATFORM!r} account, got {account.platform!r}")
@@ -109,6 +155,15 @@ class SandboxAdapter(PlatformAdapter):
         self._rate_limited_until = rate_limited_until
         # idempotency_key -> (what was asked, what we answered)
         self._replies: dict[str, tuple[tuple[str, str], PublishResult]] = {}
+        #: The platform's memory of published posts (shared through ``platform_dir``).
+        self.platform_state = SandboxPlatform(platform_dir)
+        self.faults = SandboxFaults.from_environment() if faults is None else faults
+        plan = self.faults if isinstance(self.faults, SandboxFaults) else None
+        self.idempotent = idempotent if idempotent is not None else (plan.idempotent if plan else True)
+        if not self.idempotent:
+            self.capabilities = replace(self.capabilities, idempotent_publish=False)
+        self._sleep = sleep
+        self._crash = crash
 
     # -- failure injection -------------------------------------------------
 
@@ -166,7 +221,8 @@ class SandboxAdapter(PlatformAdapter):
         return self._stream.items(start, first - start)
 
     @staticmethod
-    def _parse_cursor(cursor: str) -> int:
+    def _parse_cursor(cursor: str) -> tuple[int, datetime | None]:
+        """``(next item number, comments handed out up to)``; None: none handed out yet."""
         m = _CURSOR.fullmatch(cursor) if isinstance(cursor, str) else None
         if m is None:
             raise PermanentError(
@@ -174,19 +230,62 @@ class SandboxAdapter(PlatformAdapter):
                 "as returned by an earlier fetch_inbound",
                 platform=PLATFORM,
             )
-        return int(m.group(1))
+        try:
+            since = _EPOCH0 + timedelta(microseconds=int(m.group(2))) if m.group(2) else None
+        except OverflowError:
+            raise PermanentError(f"malformed sandbox cursor {cursor!r}: its time is out of range",
+                                 platform=PLATFORM) from None
+        return int(m.group(1)), since
 
     async def fetch_inbound(self, cursor: str | None, limit: int = 100) -> InboundPage:
+        """The items that arrived after ``cursor``, and the comments our published
+        posts drew meanwhile, merged oldest first.
+
+        The cursor is ``n:<next item>``, plus ``;p:<µs>`` once the account has
+        published posts: every comment on them created up to that moment was
+        handed out (a comment cut by ``limit`` lowers it, so it comes next time)."""
         now = self._now()
         self._check_access(now)
         if not isinstance(limit, int) or limit < 1:
             raise PermanentError(f"limit must be a positive integer, got {limit!r}", platform=PLATFORM)
-        start = self.first_item_number(now) if cursor is None else self._parse_cursor(cursor)
+        if cursor is None:
+            start = self.first_item_number(now)
+            since: datetime | None = self._history_start or default_history_start(now)
+        else:
+            start, since = self._parse_cursor(cursor)
         arrived = self._stream.timeline.count_until(now)
         end = min(arrived, start + limit)
         items = self._stream.items(start, end - start) if end > start else []
+        posts = self.platform_state.posts(self.account.account_id)
         await asyncio.sleep(0)  # behave like I/O: let other tasks run
-        return InboundPage(items=items, cursor=f"n:{max(start, end)}", has_more=arrived > end)
+        if not posts:
+            return InboundPage(items=items, cursor=f"n:{max(start, end)}", has_more=arrived > end)
+        comments = self._comments_between(posts, since, now)
+        merged = sorted([(i.created_at, i.remote_id, False, i) for i in items]
+                        + [(c.created_at, c.remote_id, True, c) for c in comments])
+        # A comment kept here pushed out an item of this page, so it is older than every
+        # item not read yet: pages stay in time order one after the other.
+        kept, left = merged[:limit], merged[limit:]
+        next_item = start + sum(1 for _t, _r, comment, _i in kept if not comment)
+        waiting = [at for at, _r, comment, _i in left if comment]
+        # Every comment up to the mark was handed out; one cut by the limit sets it just before itself.
+        mark = min(waiting) - timedelta(microseconds=1) if waiting else now
+        if since is not None:
+            mark = max(mark, since)
+        return InboundPage(items=[item for *_rest, item in kept],
+                           cursor=f"n:{max(start, next_item)};p:{_micros(mark)}",
+                           has_more=arrived > next_item or bool(waiting))
+
+    def _comments_between(self, posts: list[SandboxPost], since: datetime | None,
+                          now: datetime) -> list[InboundItem]:
+        """The comments our posts drew after ``since`` (None: ever) up to ``now``."""
+        found = []
+        for post in posts:
+            if since is not None and post.published_at + REPLY_WINDOW < since:
+                continue                # all its comments came before the mark
+            found += [c for c in replies_to(post, self.account, self._stream, self.seed)
+                      if (since is None or c.created_at > since) and c.created_at <= now]
+        return found
 
     # -- replies -----------------------------------------------------------
 
@@ -252,3 +351,92 @@ class SandboxAdapter(PlatformAdapter):
     def sent_replies(self) -> dict[str, PublishResult]:
         """Replies accepted so far, by idempotency key (a copy; for tests and demos)."""
         return {key: result for key, (_, result) in self._replies.items()}
+
+    # -- posts -------------------------------------------------------------
+
+    def _fault(self, key: str, attempt: int) -> str | None:
+        if isinstance(self.faults, SandboxFaults):
+            return self.faults.draw(self.account.account_id, key, attempt)
+        return self.faults(key, attempt)
+
+    @property
+    def _injecting(self) -> bool:
+        return not isinstance(self.faults, SandboxFaults) or self.faults.active
+
+    async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
+        """Store ``post`` on the sandbox platform; a key already used returns its post
+        (unless the platform plays one without idempotency). Faults, when injected,
+        happen here: see ``faults.py``."""
+        now = self._now()
+        self._check_access(now)
+        if not isinstance(idempotency_key, str) or not idempotency_key:
+            raise PermanentError("idempotency_key must be a non-empty string", platform=PLATFORM)
+        if not post.text.strip() and not post.media:
+            raise PermanentError("the post is empty: give it text or an image", platform=PLATFORM)
+        if len(post.text) > POST_MAX_CHARS:
+            raise PermanentError(f"the post is {len(post.text):,} characters; the sandbox allows "
+                                 f"{POST_MAX_CHARS:,}", platform=PLATFORM)
+        if len(post.media) > POST_MAX_IMAGES:
+            raise PermanentError(f"the post has {len(post.media)} images; the sandbox allows {POST_MAX_IMAGES}",
+                                 platform=PLATFORM)
+        account_id = self.account.account_id
+        attempt = await asyncio.to_thread(self.platform_state.record_attempt, account_id, idempotency_key) \
+            if self._injecting else 1
+        fault = self._fault(idempotency_key, attempt)
+        plan = self.faults if isinstance(self.faults, SandboxFaults) else None
+        if fault == CONNECT_ERROR:
+            raise TransientError("sandbox: could not connect (simulated); nothing was sent",
+                                 platform=PLATFORM, maybe_sent=False)
+        if fault == RATE_LIMIT:
+            until = now + timedelta(seconds=plan.rate_limit_seconds if plan else 5.0)
+            raise RateLimitedError(f"sandbox rate limit (simulated); retry after {until.isoformat()}",
+                                   until=until, platform=PLATFORM)
+        if fault == SERVER_ERROR:
+            raise TransientError("sandbox answered HTTP 503 (simulated); the post may or may not exist",
+                                 platform=PLATFORM, maybe_sent=True)
+        stored, _made = await asyncio.to_thread(
+            self.platform_state.create, account_id, idempotency_key, post.text, now, handle=self.account.handle,
+            language=post.language or self.account.language, alt_texts=tuple(m.alt_text for m in post.media),
+            idempotent=self.idempotent)
+        if fault == SLOW:
+            await self._sleep(plan.slow_seconds if plan else 2.0)
+        elif fault == TIMEOUT_AFTER_SEND:
+            raise TransientError("sandbox timed out after the request was sent (simulated); the post may "
+                                 "exist", platform=PLATFORM, maybe_sent=True)
+        elif fault == CRASH_AFTER_SEND:
+            self._crash()
+        return self._result(stored)
+
+    def _result(self, stored: SandboxPost, **extra: str) -> PublishResult:
+        return PublishResult(remote_id=stored.remote_id, url=stored.url, published_at=stored.published_at,
+                             extra={"key": stored.key, **extra})
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """This account's oldest post since ``since`` whose text is ``post.text``
+        (whitespace normalised), not deleted."""
+        now = self._now()
+        self._check_access(now)
+        want = comparable_text(post.text)
+        if not want:
+            return None
+        stored = await asyncio.to_thread(self.platform_state.posts, self.account.account_id)
+        found = next((p for p in stored if p.deleted_at is None and p.published_at >= since
+                      and comparable_text(p.text) == want), None)
+        return self._result(found, recovered="true") if found is not None else None
+
+    async def delete(self, remote_id: str) -> None:
+        """Delete one of this account's posts; deleting it again is fine."""
+        now = self._now()
+        self._check_access(now)
+        existing = await asyncio.to_thread(self.platform_state.post, remote_id)
+        if existing is None:
+            raise PermanentError(f"no sandbox post {remote_id!r}", platform=PLATFORM)
+        if existing.account_id != self.account.account_id:
+            raise PermanentError(f"{remote_id} belongs to {existing.account_id}; only this account's own "
+                                 "posts can be deleted", platform=PLATFORM)
+        await asyncio.to_thread(self.platform_state.delete, remote_id, now)
+
+    @property
+    def published_posts(self) -> list[SandboxPost]:
+        """This account's posts on the platform, oldest first (for tests and demos)."""
+        return self.platform_state.posts(self.account.account_id)

@@ -315,6 +315,13 @@ class TrafficStream:
             created_at, f"{self.short}-{parent:08d}" if parent >= 0 else None, url, lang,
         )
 
+    def comment_text(self, author: Author, lang: str, intent: str, product: int, thread_id: str,
+                     d: Draws) -> str:
+        """The text of one comment with these traits, in this account's voice (the
+        replies a post published on the sandbox draws: see ``replies.py``)."""
+        sk = _Skeleton(ItemKind.COMMENT, thread_id, author, lang, 0, intent, product, -1, -1)
+        return self._text(sk, d)
+
     def _text(self, sk: _Skeleton, d: Draws) -> str:
         """Template, slots, then the trimmings people add: greeting, sign-off,
         the brand's handle in a mention, emoji, hashtags."""

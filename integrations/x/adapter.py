@@ -37,11 +37,21 @@ persist). Without a refresh token, or when X refuses it, AuthError says to
 reconnect the account. Tokens never appear in messages or ``repr``.
 
 X takes no idempotency key. Creates are sent once (no automatic retry); the
-idempotency keys whose create failed ambiguously (timeout, network error,
-5xx) are remembered **in memory only** (the last 1,000, lost when the process
-ends). A later call with such a key first looks for the post among our 10
-latest posts (for a DM: the conversation's 10 latest events) and returns it
-instead of posting again.
+idempotency keys whose create failed ambiguously (a timeout or 5xx after the
+request went out; not a connection that never opened, nor a failed upload or
+token refresh before it) are remembered in memory (the last 1,000). A later
+call with such a key first looks for the post and returns it instead of
+posting again: a post with :meth:`XAdapter.find_published`, a reply among our
+10 latest posts, a DM among the conversation's 10 latest events. The memory
+is this process's only: across restarts the publisher's own record of the
+target (kept in the store) is what remembers an ambiguous attempt, and it
+calls :meth:`XAdapter.find_published` itself before sending again.
+
+:meth:`XAdapter.find_published` reads ``GET /2/users/{id}/tweets`` from
+``start_time`` (replies and reposts excluded) and compares texts as X stores
+them: X shortens every link to a t.co link and appends one for attached media,
+so exact comparison would fail; URLs are removed and whitespace normalised on
+both sides first (:func:`integrations.x.parse.same_text`).
 """
 
 from __future__ import annotations
@@ -73,7 +83,7 @@ from integrations.base import (
     SearchPage,
     TransientError,
 )
-from integrations.http import HttpTransport, Response, _utc_now, encode_multipart
+from integrations.http import HttpTransport, Response, _utc_now, before_the_create, encode_multipart
 from integrations.text_length import X_MAX_WEIGHTED, x_weighted_length
 
 from .errors import NotFound, classify
@@ -85,6 +95,7 @@ from .parse import (
     get_str,
     id_key,
     malformed,
+    own_post_result,
     parse_dm_event,
     parse_envelope,
     parse_found_post,
@@ -92,7 +103,6 @@ from .parse import (
     parse_object,
     parse_time,
     post_url,
-    replied_to,
     same_text,
 )
 
@@ -104,6 +114,10 @@ ALT_TEXT_MAX = 1000
 MEDIA_MAX = 4
 SEARCH_QUERY_MAX = 512
 AMBIGUOUS_MAX = 1000
+#: How far before a remembered ambiguous failure a retry looks for the post.
+AMBIGUOUS_LOOKBACK = timedelta(minutes=5)
+#: Pages of our own posts (100 each) ``find_published`` reads at most.
+OWN_POST_PAGES = 5
 DM_PAGES_MAX = 15  # X allows 15 DM reads per 15 minutes
 
 
@@ -119,6 +133,7 @@ class XAdapter(PlatformAdapter):
         publish=True,
         delete=True,
         media=True,
+        find_published=True,
         keyword_search=True,
         native_scheduling=False,
     )
@@ -227,17 +242,22 @@ class XAdapter(PlatformAdapter):
                 })
 
     async def _call(self, method: str, path: str, **kw: Any) -> Response:
-        """One API request with the token kept fresh; a 401 refreshes and retries once."""
+        """One API request with the token kept fresh; a 401 refreshes and retries once.
+
+        A refresh that fails transiently fails before the request is sent (or
+        after X refused it with 401): nothing was created either way."""
         if (self._expires_at is not None and self._refresh_token
                 and self._expires_at - self._clock() <= REFRESH_MARGIN):
-            await self._refresh(self._access_token)
+            with before_the_create():
+                await self._refresh(self._access_token)
         token = self._access_token
         try:
             return await self.http.request(method, self.base_url + path, **kw)
         except AuthError as exc:
             if not self._refresh_token or "HTTP 401" not in str(exc):
                 raise AuthError(f"{exc}; reconnect the account", platform=PLATFORM) from None
-        await self._refresh(token)
+        with before_the_create():
+            await self._refresh(token)
         try:
             return await self.http.request(method, self.base_url + path, **kw)
         except AuthError as exc:
@@ -380,8 +400,9 @@ class XAdapter(PlatformAdapter):
         """Send a create once; remember ``key`` when we cannot tell whether it landed."""
         try:
             r = await self._call("POST", path, json_body=body, retry_transient=False)
-        except TransientError:
-            self._remember_ambiguous(key)
+        except TransientError as error:
+            if error.maybe_sent:
+                self._remember_ambiguous(key)
             raise
         self._ambiguous.pop(key, None)
         return parse_object(r.data, path.rsplit("/", 1)[-1])
@@ -391,20 +412,9 @@ class XAdapter(PlatformAdapter):
         r = await self._call("GET", f"/2/users/{quote(own, safe='')}/tweets", params={
             "max_results": "10", "tweet.fields": "created_at,referenced_tweets,note_tweet"})
         for tweet in parse_envelope(r.data, "tweets").data:
-            if replied_to(tweet, "tweet") != reply_to:
-                continue
-            shown = get_str(tweet, "text", "tweet")
-            note = tweet.get("note_tweet")
-            if isinstance(note, dict) and isinstance(note.get("text"), str):
-                shown = note["text"]
-            if same_text(text, shown):
-                tid = get_str(tweet, "id", "tweet")
-                created = get_str(tweet, "created_at", "tweet", required=False)
-                return PublishResult(
-                    remote_id=tid, url=post_url(self._username, tid),
-                    published_at=parse_time(created, "tweet.created_at") if created
-                    else self._clock(),
-                    extra={"recovered": "true"})
+            found = own_post_result(tweet, text, reply_to, self._username, self._clock)
+            if found is not None:
+                return found
         return None
 
     async def _find_own_dm(self, conversation: str, text: str) -> PublishResult | None:
@@ -462,15 +472,21 @@ class XAdapter(PlatformAdapter):
         return PublishResult(remote_id=tid, url=post_url(self._username, tid),
                              published_at=self._clock())
 
+    @staticmethod
+    def _post_text(post: OutboundPost) -> str:
+        """The text X gets: ``post.link`` appended when the text does not contain it."""
+        text = post.text
+        if post.link and post.link not in text:
+            text = f"{text}\n{post.link}" if text else post.link
+        return text
+
     async def publish(self, post: OutboundPost, *, idempotency_key: str) -> PublishResult:
         """Upload the images (with alt text), then create the post.
 
         ``post.link`` is appended to the text when the text does not contain
         it (X features links only in the text). The language is X's to detect.
         """
-        text = post.text
-        if post.link and post.link not in text:
-            text = f"{text}\n{post.link}" if text else post.link
+        text = self._post_text(post)
         self._check_length(text)
         if len(post.media) > MEDIA_MAX:
             raise PermanentError(f"X takes at most {MEDIA_MAX} images per post, "
@@ -482,13 +498,15 @@ class XAdapter(PlatformAdapter):
             if len(m.alt_text) > ALT_TEXT_MAX:
                 raise PermanentError(f"alt text is {len(m.alt_text)} characters; "
                                      f"X allows {ALT_TEXT_MAX}", platform=PLATFORM)
-        if idempotency_key in self._ambiguous:
-            found = await self._find_own_post(text, None)
+        failed_at = self._ambiguous.get(idempotency_key)
+        if failed_at is not None:
+            found = await self.find_published(post, since=failed_at - AMBIGUOUS_LOOKBACK)
             if found is not None:
                 self._ambiguous.pop(idempotency_key, None)
                 return found
-        media_ids = [await self._upload(m.data, m.mime_type, m.filename, m.alt_text)
-                     for m in post.media if m.data]
+        with before_the_create():
+            media_ids = [await self._upload(m.data, m.mime_type, m.filename, m.alt_text)
+                         for m in post.media if m.data]
         body: dict[str, Any] = {"text": text}
         if media_ids:
             body["media"] = {"media_ids": media_ids}
@@ -496,6 +514,31 @@ class XAdapter(PlatformAdapter):
         tid = get_str(data, "id", "tweets")
         return PublishResult(remote_id=tid, url=post_url(self._username, tid),
                              published_at=self._clock())
+
+    async def find_published(self, post: OutboundPost, *, since: datetime) -> PublishResult | None:
+        """Our oldest top-level post since ``since`` whose text is ``post``'s.
+
+        Texts are compared as X stores them: t.co-shortened links (and the link
+        X appends for media) make an exact comparison fail, so URLs are removed
+        and whitespace normalised on both sides before comparing.
+        """
+        text = self._post_text(post)
+        own = await self.own_user_id()
+        params = {"max_results": str(PAGE_MAX), "exclude": "replies,retweets",
+                  "start_time": since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "tweet.fields": "created_at,referenced_tweets,note_tweet"}
+        found: PublishResult | None = None
+        for _ in range(OWN_POST_PAGES):
+            r = await self._call("GET", f"/2/users/{quote(own, safe='')}/tweets", params=params)
+            page = parse_envelope(r.data, "tweets")
+            for tweet in page.data:     # newest first: the last match is the oldest
+                match = own_post_result(tweet, text, None, self._username, self._clock)
+                if match is not None:
+                    found = match
+            if not page.next_token or not page.data:
+                break
+            params = {**params, "pagination_token": page.next_token}
+        return found
 
     async def _upload(self, data: bytes, mime_type: str, filename: str, alt_text: str) -> str:
         category = "tweet_gif" if mime_type == "image/gif" else "tweet_image"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from integrations.base import (
     InboundItem,
     ItemKind,
     PermanentError,
+    PublishResult,
 )
 from integrations.text_length import find_urls
 
@@ -316,3 +318,23 @@ def decode_cursor(cursor: str | None) -> Cursor:
         except PermanentError:
             raise bad from None
     return Cursor(since=data["s"], until=data["u"], dm=data["d"], dm_polled=polled)
+
+
+def own_post_result(tweet: dict[str, Any], text: str, reply_to: str | None, username: str,
+                    clock: Callable[[], datetime]) -> PublishResult | None:
+    """``tweet`` as a publish result when it is our post (replying to ``reply_to``,
+    or top-level for None) showing ``text`` (see :func:`same_text`)."""
+    if replied_to(tweet, "tweet") != reply_to:
+        return None
+    shown = get_str(tweet, "text", "tweet")
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str):
+        shown = note["text"]
+    if not same_text(text, shown):
+        return None
+    tid = get_str(tweet, "id", "tweet")
+    created = get_str(tweet, "created_at", "tweet", required=False)
+    return PublishResult(
+        remote_id=tid, url=post_url(username, tid),
+        published_at=parse_time(created, "tweet.created_at") if created else clock(),
+        extra={"recovered": "true"})

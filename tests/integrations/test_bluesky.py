@@ -383,14 +383,19 @@ def test_http_errors_map_to_typed_errors(status, body, error):
     assert str(status) in str(err.value)
 
 
-def test_network_failures_are_transient():
+@pytest.mark.parametrize("failure, maybe_sent", [
+    (httpx.ConnectError, False), (httpx.ConnectTimeout, False),   # never reached the PDS
+    (httpx.ReadTimeout, True), (httpx.RemoteProtocolError, True),  # may have been acted on
+])
+def test_network_failures_are_transient_and_say_whether_anything_was_sent(failure, maybe_sent):
     def handler(request):
-        raise httpx.ConnectError("refused", request=request)
+        raise failure("broken", request=request)
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
     adapter = BlueskyAdapter(ACCOUNT, base_url="https://x.test", identifier="acme.test",
                              app_password=PASSWORD, client=client)
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError) as raised:
         run(_fetch(adapter))
+    assert raised.value.maybe_sent is maybe_sent
 
 
 def test_concurrent_calls_on_an_expired_token_refresh_once():

@@ -39,6 +39,8 @@ class FakeBluesky:
         self.lose_create_response = False  # commit the record, then fail like a timeout
         self.blobs: list[tuple[str, bytes]] = []  # (content type, bytes) uploaded
         self.search_pages: dict[str | None, Any] = {None: "search_posts.json"}
+        self.feed_pages: dict[str | None, Any] = {None: "author_feed_page1.json",
+                                                  "2026-05-04T11:50:00.000Z": "author_feed_page2.json"}
 
     def queue(self, nsid: str, status: int, body: Any, headers: dict | None = None) -> None:
         self.script.setdefault(nsid, []).append((status, body, headers or {}))
@@ -111,6 +113,8 @@ class FakeBluesky:
         if nsid == "com.atproto.repo.deleteRecord":
             self.records.pop(body["rkey"], None)
             return self._answer(200, {})
+        if nsid == "app.bsky.feed.getAuthorFeed":
+            return self._answer(200, self.feed_pages.get(params.get("cursor"), {"feed": []}))
         if nsid == "app.bsky.feed.searchPosts":
             return self._answer(200, self.search_pages.get(params.get("cursor"), {"posts": []}))
         return self._answer(400, {"error": "MethodNotImplemented", "message": nsid})

@@ -9,12 +9,13 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from integrations.base import AdapterError, MediaAttachment, OutboundPost, PermanentError
+from integrations.base import AdapterError, MediaAttachment, OutboundPost, PermanentError, TransientError
 from integrations.bluesky import BlueskyAdapter
 from integrations.bluesky.publishing import parse_search_page
 from tests.integrations.test_bluesky_fake import NOW, FakeBluesky, make_adapter
 
 CREATE = "com.atproto.repo.createRecord"
+FEED = "app.bsky.feed.getAuthorFeed"
 
 
 def run_with(adapter: BlueskyAdapter, coro_fn):
@@ -67,6 +68,74 @@ def test_publish_after_a_lost_answer_returns_the_post_that_landed():
     fake.lose_create_response = True
     result = run_with(make_adapter(fake), lambda a: a.publish(OutboundPost("hi"), idempotency_key="lost"))
     assert result.remote_id.endswith(result.extra["rkey"]) and len(fake.records) == 1
+
+
+def test_publish_is_idempotent_by_its_record_key():
+    caps = make_adapter(FakeBluesky()).capabilities
+    assert caps.idempotent_publish and caps.find_published
+
+
+def test_a_retry_whose_first_attempt_landed_after_the_look_returns_that_post():
+    """The first attempt lands between the retry's getRecord and its createRecord: the
+    PDS answers the taken record key with HTTP 500 (as the reference PDS does), and
+    the adapter reads the record and returns it instead of failing."""
+    fake = FakeBluesky()
+
+    async def go(a):
+        first = await a.publish(OutboundPost("Kettles are back"), idempotency_key="race")
+        fake.queue("com.atproto.repo.getRecord", 400, "error_record_not_found.json")
+        again = await a.publish(OutboundPost("Kettles are back"), idempotency_key="race")
+        return first, again
+
+    first, again = run_with(make_adapter(fake), go)
+    assert first.remote_id == again.remote_id and len(fake.records) == 1
+    assert len(fake.calls(CREATE)) == 2
+    assert again.published_at == first.published_at == NOW
+
+
+def test_a_retry_that_finds_no_record_after_a_failed_create_reports_the_failure():
+    fake = FakeBluesky()
+    fake.queue(CREATE, 502, "error_internal.json")
+    with pytest.raises(TransientError):
+        run_with(make_adapter(fake), lambda a: a.publish(OutboundPost("hi"), idempotency_key="none"))
+    assert fake.records == {}
+
+
+def test_find_published_finds_our_post_by_its_text_despite_whitespace():
+    fake = FakeBluesky()
+    post = OutboundPost("Kettles are back, thanks @alice.bsky.social! 🫖")
+    found = run_with(make_adapter(fake), lambda a: a.find_published(
+        post, since=datetime(2026, 5, 4, 11, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == "at://did:plc:acme/app.bsky.feed.post/3lmnkettle001"   # not alice's repost
+    assert found.url == "https://bsky.app/profile/acme.test/post/3lmnkettle001"
+    assert found.published_at == datetime(2026, 5, 4, 11, 55, tzinfo=timezone.utc)
+    assert found.extra["recovered"] == "true"
+    (request,) = fake.calls(FEED)
+    assert request.url.params["actor"] == "did:plc:acme"
+    assert request.url.params["filter"] == "posts_no_replies"
+
+
+def test_find_published_reads_older_pages_until_since():
+    fake = FakeBluesky()
+    found = run_with(make_adapter(fake), lambda a: a.find_published(
+        OutboundPost("Spring sale starts today"), since=datetime(2026, 5, 4, 11, 30, tzinfo=timezone.utc)))
+    assert found.remote_id.endswith("/3lmnspring001")       # the one since 11:30, not the 10:00 one
+    assert [r.url.params.get("cursor") for r in fake.calls(FEED)] == [None, "2026-05-04T11:50:00.000Z"]
+
+
+def test_find_published_answers_none_and_stops_at_since():
+    fake = FakeBluesky()
+    found = run_with(make_adapter(fake), lambda a: a.find_published(
+        OutboundPost("Spring sale starts today"), since=datetime(2026, 5, 4, 11, 52, tzinfo=timezone.utc)))
+    assert found is None and len(fake.calls(FEED)) == 1     # page 1 already reached posts before 11:52
+
+
+def test_find_published_passes_on_an_api_error():
+    fake = FakeBluesky()
+    fake.queue(FEED, 502, "error_internal.json")
+    with pytest.raises(TransientError):
+        run_with(make_adapter(fake), lambda a: a.find_published(
+            OutboundPost("x"), since=datetime(2026, 5, 4, 11, tzinfo=timezone.utc)))
 
 
 def test_publish_uploads_images_with_alt_text_and_aspect_ratio():

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from integrations.base import AuthError, PermanentError, RateLimitedError, TransientError
-from integrations.http import HttpTransport, parse_link_header, parse_reset, read_rate_limit
+from integrations.http import HttpTransport, before_the_create, parse_link_header, parse_reset, read_rate_limit
 
 NOW = datetime(2026, 5, 4, 10, 15, tzinfo=timezone.utc)
 TOKEN = "sekrit-token-123"
@@ -250,3 +250,18 @@ def test_set_token_replaces_the_bearer():
     t.set_token("fresh-token")
     run(t.request("GET", "/x"))
     assert calls[0].headers["authorization"] == "Bearer fresh-token"
+
+
+def test_a_failure_before_the_create_says_nothing_was_sent():
+    t, _ = make(responder(httpx.Response(503))[0])
+    with pytest.raises(TransientError) as raised:
+        with before_the_create():
+            run(t.request("POST", "/api/v2/media", retry_transient=False))
+    assert raised.value.maybe_sent is False and "503" in str(raised.value)
+    t, _ = make(responder(httpx.Response(503))[0])
+    with pytest.raises(TransientError) as raised:      # the create itself: it may have happened
+        run(t.request("POST", "/api/v1/statuses", retry_transient=False))
+    assert raised.value.maybe_sent is True
+    with pytest.raises(PermanentError):                # other errors pass through unchanged
+        with before_the_create():
+            raise PermanentError("refused", platform="x")

@@ -4,11 +4,14 @@ images, delete; against fixtures in the documented shapes (MockTransport)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from hypothesis import given, strategies as st
 
 from integrations.base import (
+    AuthError,
     ItemKind,
     MediaAttachment,
     OutboundPost,
@@ -16,6 +19,7 @@ from integrations.base import (
     TransientError,
     UnsupportedError,
 )
+from integrations.linkedin.little_text import escape_little_text, plain_text
 from tests.integrations.test_linkedin import (
     COMMENT_1,
     COMMENT_REPLY,
@@ -229,3 +233,76 @@ def test_delete_sends_the_restli_method_and_tolerates_404():
         run(a.delete(NEW_POST))
     with pytest.raises(PermanentError):
         run(a.delete(""))
+
+
+# -- finding our own post, and what an ambiguous failure says --------------------
+
+WINTER = OutboundPost(text="Winter hours (10-18) #cosy", link="https://acme.example/hours")
+
+
+def _own_posts(request: httpx.Request) -> httpx.Response:
+    pages = {"0": "own_posts_page1.json", "3": "own_posts_page2.json"}
+    return ok(pages.get(request.url.params["start"], "notifications_empty.json"))
+
+
+def own_posts_adapter(route=_own_posts):
+    a, router = adapter({("GET", "/rest/posts"): route})
+    a.own_posts_page_size = 3
+    return a, router
+
+
+def test_find_published_reads_the_posts_back_from_little_text_and_takes_the_oldest():
+    a, router = own_posts_adapter()
+    assert a.capabilities.find_published and not a.capabilities.idempotent_publish
+    found = run(a.find_published(WINTER, since=datetime(2026, 11, 26, 11, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == "urn:li:ugcPost:7300000000000000300"       # not the 11:00 one
+    assert found.url == "https://www.linkedin.com/feed/update/urn:li:ugcPost:7300000000000000300/"
+    assert found.published_at == datetime(2026, 11, 26, 11, 40, tzinfo=timezone.utc)
+    first = router.requests[0]
+    assert_rest_headers(first)
+    assert first.headers["x-restli-method"] == "FINDER"
+    assert first.url.raw_path.decode().startswith(f"/rest/posts?author={enc(ORG)}&q=author&count=3&start=0")
+    assert first.url.params["sortBy"] == "CREATED"
+    assert [r.url.params["start"] for r in router.requests] == ["0", "3"]   # stopped at a post before since
+
+
+def test_find_published_counts_only_posts_since():
+    a, router = own_posts_adapter()
+    found = run(a.find_published(WINTER, since=datetime(2026, 11, 26, 11, 44, tzinfo=timezone.utc)))
+    assert found.remote_id == "urn:li:share:7300000000000000301"         # escaped #, extra space: same words
+    a, router = own_posts_adapter()
+    found = run(a.find_published(WINTER, since=datetime(2026, 11, 26, 11, 55, tzinfo=timezone.utc)))
+    assert found.remote_id == "urn:li:share:7300000000000000303" and len(router.requests) == 1
+
+
+def test_find_published_answers_none_when_the_text_is_not_there():
+    a, router = own_posts_adapter()
+    assert run(a.find_published(OutboundPost(text="Winter hours"),
+                                since=datetime(2026, 11, 26, 11, 30, tzinfo=timezone.utc))) is None
+    assert len(router.requests) == 2
+
+
+@pytest.mark.parametrize("response, error", [
+    (ok("error_500.json", 500), TransientError), (ok("error_401.json", 401), AuthError),
+    (httpx.Response(200, json={"paging": {}}), PermanentError)])
+def test_find_published_raises_a_typed_error_when_linkedin_cannot_be_asked(response, error):
+    a, _ = own_posts_adapter(response)
+    with pytest.raises(error):
+        run(a.find_published(WINTER, since=NOW - timedelta(minutes=30)))
+
+
+def test_a_failed_image_upload_says_nothing_was_sent_a_failed_create_may_have():
+    image = (MediaAttachment(alt_text="a", data=b"\x89PNG"),)
+    a, router = adapter({("POST", "/rest/images"): ok("error_500.json", 500)})
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="x", media=image), idempotency_key="k"))
+    assert raised.value.maybe_sent is False and "/rest/posts" not in router.paths()
+    a, router = adapter({("POST", "/rest/posts"): ok("error_500.json", 500)})
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="x"), idempotency_key="k"))
+    assert raised.value.maybe_sent is True and router.paths() == ["/rest/posts"]
+
+
+@given(st.text(max_size=80))
+def test_little_text_reads_back_as_it_was_written(text):
+    assert plain_text(escape_little_text(text)) == text

@@ -175,8 +175,9 @@ def test_media_still_processing_gives_up_with_transient_error():
         ("POST", "/api/v2/media"): ok("media_processing.json", 202),
         ("GET", "/api/v1/media/22348641"): ok("media_processing.json", 206),
     }))
-    with pytest.raises(TransientError, match="still processing"):
+    with pytest.raises(TransientError, match="still processing") as raised:
         run(a.publish(OutboundPost(text="x", media=(image(),)), idempotency_key="k"))
+    assert raised.value.maybe_sent is False            # the status itself was never sent
     assert len(router.calls("GET", "/api/v1/media/22348641")) == MEDIA_POLL_ATTEMPTS
     assert len(slept) == MEDIA_POLL_ATTEMPTS
     assert router.calls("POST", "/api/v1/statuses") == []
@@ -308,6 +309,18 @@ def test_timeout_on_status_create_is_retried_with_the_same_idempotency_key():
     run(a.publish(OutboundPost(text="x"), idempotency_key="k-timeout"))
     posts = router.calls("POST", "/api/v1/statuses")
     assert [p.headers["idempotency-key"] for p in posts] == ["k-timeout", "k-timeout"]
+
+
+def test_publish_is_idempotent_by_key_so_a_later_retry_sends_the_same_key():
+    """The publisher retries an ambiguous publish with the target's key; Mastodon
+    answers a key it has seen with the status it already made."""
+    a, router, _ = adapter(publish_routes())
+    assert a.capabilities.idempotent_publish and not a.capabilities.find_published
+    first = run(a.publish(OutboundPost(text="Launch day"), idempotency_key="socops-abc"))
+    again = run(a.publish(OutboundPost(text="Launch day"), idempotency_key="socops-abc"))
+    assert first == again
+    posts = router.calls("POST", "/api/v1/statuses")
+    assert [p.headers["idempotency-key"] for p in posts] == ["socops-abc", "socops-abc"]
 
 
 @pytest.mark.parametrize("route,response", [

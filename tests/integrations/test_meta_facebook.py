@@ -342,3 +342,66 @@ def test_busy_conversation_follows_older_messages_until_the_mark():
     assert [i.remote_id for i in page.items] == ["m_50"]
     # the first message page already reached the mark: older pages are not asked
     assert not any(r.url.path.endswith("/t_1/messages") for r in router.requests)
+
+
+# -- finding our own post, and what an ambiguous failure says --------------------
+
+POSTS = f"/{PAGE}/posts"
+WINTER = OutboundPost(text="Winter hours: we open at 10 https://acme.example/hours", link="https://acme.example")
+
+
+def own_posts(over=None):
+    return {("GET", POSTS): [ok("fb_page_posts.json"), ok("fb_page_posts_page2.json")], **(over or {})}
+
+
+def test_find_published_takes_the_oldest_post_with_the_text_since():
+    a, router, _ = fb(own_posts())
+    assert a.capabilities.find_published and not a.capabilities.idempotent_publish
+    found = run(a.find_published(WINTER, since=datetime(2026, 5, 4, 11, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == f"{PAGE}_5001" and found.url == f"https://www.facebook.com/{PAGE}/posts/5001"
+    assert found.published_at == datetime(2026, 5, 4, 11, 40, tzinfo=timezone.utc)
+    first = router.requests[0].url.params
+    assert first["since"] == str(int(datetime(2026, 5, 4, 11, 30, tzinfo=timezone.utc).timestamp()))
+    assert "message" in first["fields"] and len(router.requests) == 2
+
+
+def test_find_published_only_counts_posts_since():
+    a, _, _ = fb(own_posts())
+    found = run(a.find_published(WINTER, since=datetime(2026, 5, 4, 11, 45, tzinfo=timezone.utc)))
+    assert found.remote_id == f"{PAGE}_5003"          # whitespace differs, words do not
+
+
+def test_find_published_answers_none_when_it_is_not_there():
+    a, router, _ = fb(own_posts())
+    assert run(a.find_published(OutboundPost(text="Winter hours"),
+                                since=datetime(2026, 5, 4, 11, 30, tzinfo=timezone.utc))) is None
+    a, router, _ = fb(own_posts())
+    assert run(a.find_published(OutboundPost(text="  ", media=(MediaAttachment(alt_text="a", data=b"1"),)),
+                                since=NOW)) is None
+    assert router.requests == []                        # no text: nothing to tell it by
+
+
+@pytest.mark.parametrize("name, status, exc", [
+    ("error_500.json", 500, TransientError), ("error_190.json", 400, AuthError),
+    ("malformed.html", 200, PermanentError)])
+def test_find_published_raises_a_typed_error_when_meta_cannot_be_asked(name, status, exc):
+    a, _, _ = fb({("GET", POSTS): ok(name, status)})
+    with pytest.raises(exc):
+        run(a.find_published(WINTER, since=NOW - timedelta(minutes=30)))
+
+
+def test_a_failed_photo_upload_of_a_multi_photo_post_says_nothing_was_sent():
+    a, router, _ = fb({("POST", f"/{PAGE}/photos"): [ok("fb_photo_unpublished_1.json"), ok("error_500.json", 500)]})
+    media = (MediaAttachment(alt_text="one", data=b"1"), MediaAttachment(alt_text="two", data=b"2"))
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="Two pics", media=media), idempotency_key="k"))
+    assert raised.value.maybe_sent is False
+    assert ("POST", f"/v25.0/{PAGE}/feed") not in [(r.method, r.url.path) for r in router.requests]
+
+
+@pytest.mark.parametrize("name, status", [("error_500.json", 500), ("error_1.json", 400)])
+def test_a_failed_create_may_have_been_sent(name, status):
+    a, _, _ = fb({("POST", f"/{PAGE}/feed"): ok(name, status)})
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="Hi"), idempotency_key="k"))
+    assert raised.value.maybe_sent is True

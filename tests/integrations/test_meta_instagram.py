@@ -207,3 +207,57 @@ def test_hashtag_search_refuses_keywords_and_handles_unknown_tags():
     assert run(a.search("#nothing")).posts == []
     with pytest.raises(PermanentError):
         run(a.search("coffee", cursor="bogus"))
+
+
+# -- finding our own post, and what an ambiguous failure says --------------------
+
+OWN_MEDIA = f"/{IG_USER}/media"
+COFFEE = OutboundPost(text="Monday #coffee ☕", media=(MediaAttachment(alt_text="a", source_url="https://c/a.jpg"),))
+
+
+def own_media(over=None):
+    return {("GET", OWN_MEDIA): [ok("ig_own_media.json"), ok("ig_own_media_page2.json")], **(over or {})}
+
+
+def test_find_published_finds_the_media_by_caption_and_stops_at_since():
+    a, router, _ = ig(own_media())
+    assert a.capabilities.find_published and not a.capabilities.idempotent_publish
+    found = run(a.find_published(COFFEE, since=datetime(2026, 5, 4, 10, tzinfo=timezone.utc)))
+    assert found.remote_id == "17920238422030510" and found.url == "https://www.instagram.com/p/MoN2/"
+    assert found.published_at == datetime(2026, 5, 4, 11, 58, tzinfo=timezone.utc)
+    assert len(router.requests) == 1                    # page 1 already reached media before 10:00
+    assert router.requests[0].url.params["fields"] == "id,caption,timestamp,permalink"
+
+
+def test_find_published_takes_the_oldest_match_across_pages():
+    a, router, _ = ig(own_media())
+    found = run(a.find_published(COFFEE, since=datetime(2026, 4, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == "17920238422030500" and len(router.requests) == 2
+
+
+def test_find_published_answers_none_when_no_caption_matches():
+    a, _, _ = ig(own_media())
+    assert run(a.find_published(OutboundPost(text="Tuesday tea"),
+                                since=datetime(2026, 5, 4, 10, tzinfo=timezone.utc))) is None
+
+
+@pytest.mark.parametrize("name, status, exc", [
+    ("error_500.json", 500, TransientError), ("error_190.json", 400, AuthError),
+    ("missing_fields.json", 200, PermanentError)])
+def test_find_published_raises_a_typed_error_when_meta_cannot_be_asked(name, status, exc):
+    a, _, _ = ig({("GET", OWN_MEDIA): ok(name, status)})
+    with pytest.raises(exc):
+        run(a.find_published(COFFEE, since=NOW - timedelta(hours=1)))
+
+
+def test_a_failed_container_says_nothing_was_sent_a_failed_media_publish_may_have():
+    img = MediaAttachment(alt_text="a", source_url="https://cdn.example/a.jpg")
+    a, _, _ = ig({("POST", f"/{IG_USER}/media"): ok("error_500.json", 500)})
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="x", media=(img,)), idempotency_key="k"))
+    assert raised.value.maybe_sent is False
+    a, _, _ = ig({("POST", f"/{IG_USER}/media"): ok("ig_container.json"),
+                  ("POST", f"/{IG_USER}/media_publish"): ok("error_500.json", 500)})
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="x", media=(img,)), idempotency_key="k"))
+    assert raised.value.maybe_sent is True

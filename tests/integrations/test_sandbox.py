@@ -91,7 +91,8 @@ def test_is_a_platform_adapter_with_capabilities():
     assert a.platform == "sandbox" and a.account is EN
     caps = a.capabilities
     assert caps.inbound_comments and caps.inbound_mentions and caps.direct_messages and caps.reply
-    assert not caps.publish
+    assert caps.publish and caps.delete and caps.media and caps.idempotent_publish and caps.find_published
+    assert not caps.keyword_search and not caps.native_scheduling
     run(a.aclose())
 
 

@@ -4,7 +4,7 @@ delete and search, against fixtures in the documented shapes (MockTransport)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -276,3 +276,89 @@ def test_search_empty_and_errors():
     a, _ = make(std_routes({("GET", "/2/tweets/search/recent"): ok("error_400.json", 400)}))
     with pytest.raises(PermanentError, match="query"):
         run(a.search("acme"))
+
+
+# -- finding our own post (the publisher asks after an ambiguous failure) ---------
+
+OWN_TWEETS = f"/2/users/{OWN_ID}/tweets"
+LAUNCH = OutboundPost(text="Launch day! Details: https://acme.example/launch?utm_source=socops 🚀",
+                      media=(MediaAttachment(alt_text="a", data=b"1"),))
+
+
+def own_posts_routes(over: dict | None = None) -> dict:
+    return std_routes({(
+        "GET", OWN_TWEETS): [ok("own_posts_page1.json"), ok("own_posts_page2.json")], **(over or {})})
+
+
+def test_find_published_matches_despite_shortened_links_and_skips_replies():
+    a, router = make(own_posts_routes())
+    assert a.capabilities.find_published and not a.capabilities.idempotent_publish
+    found = run(a.find_published(LAUNCH, since=datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == "1445880548472328300"          # not the reply with the same words
+    assert found.url == "https://x.com/acme/status/1445880548472328300"
+    assert found.published_at == datetime(2024, 1, 15, 10, 57, tzinfo=timezone.utc)
+    params = router.requests[0].url.params
+    assert params["start_time"] == "2024-01-15T10:30:00Z" and params["exclude"] == "replies,retweets"
+    assert params["max_results"] == "100" and "referenced_tweets" in params["tweet.fields"]
+
+
+def test_find_published_reads_every_page_since_and_takes_the_oldest_match():
+    a, router = make(own_posts_routes())
+    found = run(a.find_published(OutboundPost(text="Spring sale starts today"),
+                                 since=datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)))
+    assert found.remote_id == "1445880548472328280"
+    assert router.requests[1].url.params["pagination_token"] == "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"
+
+
+def test_find_published_answers_none_when_the_text_is_not_there():
+    a, router = make(own_posts_routes())
+    assert run(a.find_published(OutboundPost(text="Launch day!"),
+                                since=datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc))) is None
+    assert router.paths("GET") == [OWN_TWEETS, OWN_TWEETS]
+
+
+@pytest.mark.parametrize("response, error", [
+    (ok("error_500.json", 503), TransientError), (ok("error_403_auth.json", 403), AuthError),
+    (ok("malformed.html"), PermanentError)])
+def test_find_published_raises_a_typed_error_when_x_cannot_be_asked(response, error):
+    a, _ = make(own_posts_routes({("GET", OWN_TWEETS): response}))
+    with pytest.raises(error):
+        run(a.find_published(LAUNCH, since=datetime(2024, 1, 15, 10, 30, tzinfo=timezone.utc)))
+
+
+def test_publish_retry_after_an_ambiguous_failure_looks_from_shortly_before_it():
+    a, router = make(publish_routes({("POST", "/2/tweets"): ok("error_500.json", 503),
+                                     ("GET", OWN_TWEETS): ok("own_posts_page1.json")}))
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(LAUNCH, idempotency_key="launch"))
+    assert raised.value.maybe_sent
+    assert run(a.publish(LAUNCH, idempotency_key="launch")).remote_id == "1445880548472328300"
+    assert router.requests[-1].url.params["start_time"] == "2024-01-15T10:55:00Z"   # NOW - 5 min
+
+
+def test_a_create_that_never_left_is_not_ambiguous():
+    def refused(request):
+        raise httpx.ConnectError("connection refused", request=request)
+
+    a, router = make(publish_routes({("POST", "/2/tweets"): refused}))
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="hi"), idempotency_key="k"))
+    assert raised.value.maybe_sent is False and "k" not in a._ambiguous
+
+
+def test_a_failed_upload_means_the_post_was_never_sent():
+    a, router = make(publish_routes({("POST", "/2/media/upload"): ok("error_500.json", 503)}))
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(LAUNCH, idempotency_key="k"))
+    assert raised.value.maybe_sent is False and "k" not in a._ambiguous
+    assert "/2/tweets" not in router.paths()
+
+
+def test_a_failed_token_refresh_before_the_create_means_nothing_was_sent():
+    a, router = make(publish_routes({("POST", "/2/oauth2/token"): ok("error_500.json", 503)}),
+                     refresh_token="refresh-SECRET-1", client_id="cid",
+                     expires_at=NOW + timedelta(seconds=10))
+    with pytest.raises(TransientError) as raised:
+        run(a.publish(OutboundPost(text="hi"), idempotency_key="k"))
+    assert raised.value.maybe_sent is False
+    assert "/2/tweets" not in router.paths()
