@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from console.hidden_text import HIDDEN_CHARACTERS
 from console.timeparse import parse_post_time
 from console.workspace import Workspace
+from data import write_file_atomically
 
 
 #: Exit code of work stopped by Ctrl+C (128 + SIGINT), as a shell reports one.
@@ -96,32 +96,16 @@ def read_post_time(text: str, now: datetime, option: str = "--at") -> datetime:
         raise CommandFailed(f"usage error: {option}: {error}", exit_code=2) from None
 
 
-def write_whole(path: Path, text: str, *, force: bool, newline: str = "") -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file beside it, flushed
-    to disk, then renamed over it): a reader never sees half a file. An existing
-    file is replaced only with ``force``."""
+def write_whole(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` whole (atomically: a reader never sees half a
+    file), readable as any new file would be. An existing file is replaced only
+    with ``force``."""
     if path.exists() and not force:
         raise CommandFailed(f"{path} exists; add --force to replace it, or choose another file")
     directory = path.parent if str(path.parent) else Path(".")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        write_file_atomically(directory, path, text.encode("utf-8"), mode=0o666)
     except OSError as error:
-        raise CommandFailed(f"cannot write in {directory}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        # mkstemp makes the file private; an export is for sharing, as any new file would be
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
         raise CommandFailed(f"cannot write {path}: {error.strerror}") from None
 
 
