@@ -15,7 +15,6 @@ folder fsync'd), so a crash leaves either no file or the whole file.
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import struct
 from dataclasses import dataclass
