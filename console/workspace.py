@@ -21,16 +21,31 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountAdapters, AccountService, AccountState
-from console.posts import ApprovalService, ExpirePosts
-from console.posts import Approvers
+from console.accounts import (
+    ACCOUNTS,
+    ACCOUNT_COLLECTIONS,
+    SYNC,
+    AccountAdapters,
+    AccountService,
+    AccountState,
+    accounts_needing_reconnect,
+)
+from console.posts import POST_COLLECTIONS, ApprovalService, Approvers, ExpirePosts, PostService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.policy import Attachment, PolicyProblem, Target
 from console.governance import (GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance, GovernancePolicy, Staff,
                                 staffing_warnings)
-from console.inbox import InboxService, SendReplies, SyncInbound, WakeSnoozed
-from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
+from console.inbox import (
+    INBOX,
+    PROJECTED_DERIVED,
+    PROJECTED_FIELDS,
+    InboxService,
+    SendReplies,
+    SyncInbound,
+    WakeSnoozed,
+    policy_reply_check,
+)
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
 from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PostDeletion, PostImport, PublishDue,
@@ -39,17 +54,16 @@ from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction
 from console.permissions import INBOX_TRIAGE, POST_APPROVE, Scope
-from console.posts import POST_COLLECTIONS
-from console.posts import PostService
-from console.inbox import INBOX
 from console.records import parse_time, utc_now
 from console.untrusted import one_line
-from console.inbox import policy_reply_check
-from console.identity import SecretStore
-from console.identity import Authenticator
-from console.identity import TRAINING_COLLECTIONS, TrainingService
-from console.identity import USER_COLLECTIONS, UserService
-from console.accounts import SYNC, accounts_needing_reconnect
+from console.identity import (
+    TRAINING_COLLECTIONS,
+    USER_COLLECTIONS,
+    Authenticator,
+    SecretStore,
+    TrainingService,
+    UserService,
+)
 from console.worker import (
     JOB_HEALTH_COLLECTIONS,
     CompactStore,

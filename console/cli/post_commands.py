@@ -17,8 +17,7 @@ from console.cli.acting import acting_session
 from console.cli.common import CommandFailed, print_json, read_post_time
 from console.cli.post_view import (finding_line, list_row, post_json, print_refusal, schedule_json, show_lines,
                                    text_of)
-from console.posts import POST_STATUSES, AcknowledgementRequired, PolicyBlocked
-from console.posts import stage_states
+from console.posts import POST_STATUSES, AcknowledgementRequired, PolicyBlocked, stage_states
 from console.untrusted import one_line
 
 

@@ -15,8 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.policy import CheckResult, Finding
-from console.posts import AcknowledgementRequired, PolicyBlocked, Post
-from console.posts import StageState
+from console.posts import AcknowledgementRequired, PolicyBlocked, Post, StageState
 from console.publishing import DELETED, Schedule, TargetSchedule, local_text
 from console.hidden_text import reveal
 from console.records import format_time

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import INBOX_REPLY, PERMISSIONS, POST_APPROVE, POST_DRAFT, Actor, PermissionDenied
 from console.audit import AuditNote, AuditTrail
 from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PREFIXES, IMAGE, KINDS,
                                     PENDING, RETIRED, SAVED_REPLY, STATES, TEMPLATE, TEXT_KINDS,
@@ -35,7 +35,6 @@ from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PRE
                                     check_text, check_title, clean_tags, fill_template, kind_label,
                                     template_placeholders)
 from console.library.files import LibraryError, content_hash, read_image, store_file
-from console.permissions import INBOX_REPLY, POST_APPROVE, POST_DRAFT, PERMISSIONS, PermissionDenied
 from console.records import format_time
 from console.untrusted import one_line
 from data import CollectionSpec, ConflictError, Store

@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import (
+    POST_APPROVE,
+    POST_DRAFT,
+    POST_SUBMIT,
+    Actor,
+    PermissionDenied,
+    PolicyAckRequired,
+    SessionLocked,
+    StepUpRequired,
+)
 from console.audit import AuditNote, AuditTrail
 from console.policy import (
     CONTEXT_POST,
@@ -33,8 +42,6 @@ from console.policy import (
 )
 from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageProblem
 from console.notices import NoticeService
-from console.permissions import (POST_APPROVE, POST_DRAFT, POST_SUBMIT, PermissionDenied, PolicyAckRequired,
-                                 SessionLocked, StepUpRequired)
 from console.posts.approvers import Approvers
 from console.posts.content import (CONTENT_FIELDS, check_time, clean_assets, clean_tags, clean_targets,
                                   clean_text, clean_variants, content_differs)

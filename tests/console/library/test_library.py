@@ -10,8 +10,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.errors import StorageProblem
-from console.library import LIBRARY, LibraryError
-from console.library import EXPIRED
+from console.library import EXPIRED, LIBRARY, LibraryError
 from console.permissions import PermissionDenied
 from tests.actors import RoleActor
 from tests.console.library_images import gif, jpeg, png, webp
