@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import Actor, PermissionDenied
 from console.errors import ConsoleError
-from console.permissions import PermissionDenied
 from console.records import format_time, parse_time
 from data import CollectionSpec, ConflictError, Store
 

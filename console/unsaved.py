@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from console.records import format_time, parse_time
+from data import write_file_atomically
 
 log = logging.getLogger("socops")
 
@@ -76,16 +76,7 @@ class UnsavedWork:
         body = json.dumps({"kind": kind, "username": username, "session": session,
                            "kept_at": format_time(self.clock()), "data": data},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
-        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(body)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
+        write_file_atomically(path.parent, path, body)
 
     def forget(self, username: str, session: str, kind: str) -> None:
         """Remove what ``session`` kept of ``kind`` (saved, sent or discarded since)."""

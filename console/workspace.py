@@ -21,36 +21,51 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from console.accounts import ACCOUNT_COLLECTIONS, ACCOUNTS, AccountAdapters, AccountService, AccountState
-from console.posts import ApprovalService, ExpirePosts
-from console.posts import Approvers
+from console.accounts import (
+    ACCOUNTS,
+    ACCOUNT_COLLECTIONS,
+    SYNC,
+    AccountAdapters,
+    AccountService,
+    AccountState,
+    accounts_needing_reconnect,
+)
+from console.posts import POST_COLLECTIONS, ApprovalService, Approvers, ExpirePosts, PostService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
 from console.crisis import CRISIS_COLLECTIONS, SAMPLE_STATEMENTS, CrisisService, ReplyFact
 from console.policy import Attachment, PolicyProblem, Target
 from console.governance import (GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance, GovernancePolicy, Staff,
                                 staffing_warnings)
-from console.inbox import InboxItem, InboxService, SendReplies, SyncInbound, WakeSnoozed
-from console.inbox import PROJECTED_DERIVED, PROJECTED_FIELDS
+from console.inbox import (
+    INBOX,
+    PROJECTED_DERIVED,
+    PROJECTED_FIELDS,
+    InboxItem,
+    InboxService,
+    SendReplies,
+    SyncInbound,
+    WakeSnoozed,
+    policy_reply_check,
+)
 from console.library import LIBRARY_COLLECTIONS, LibraryService
 from console.notices import NOTICE_COLLECTIONS, NoticeService
-from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PublishDue, Publisher,
-                                SchedulingService)
+from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, PostDeletion, PostImport, PublishDue,
+                                Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
 from console.errors import InvalidAction, ItemNotFound
 from console.permissions import INBOX_TRIAGE, POST_APPROVE, Scope
-from console.posts import POST_COLLECTIONS
-from console.posts import PostService
-from console.inbox import INBOX
 from console.records import parse_time, utc_now
 from console.untrusted import one_line
-from console.inbox import policy_reply_check
-from console.identity import SecretStore
-from console.identity import Authenticator
-from console.identity import TRAINING_COLLECTIONS, TrainingService
-from console.identity import USER_COLLECTIONS, UserService
-from console.accounts import SYNC, accounts_needing_reconnect
+from console.identity import (
+    TRAINING_COLLECTIONS,
+    USER_COLLECTIONS,
+    Authenticator,
+    SecretStore,
+    TrainingService,
+    UserService,
+)
 from console.worker import (
     JOB_HEALTH_COLLECTIONS,
     CompactStore,
@@ -221,6 +236,16 @@ class Workspace:
         return SchedulingService(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
                                  policy=lambda: self.governance.publishing, account_of=self.account_ref,
                                  region_of=self.account_region, role_of=self._active_role)
+
+    @lazy_service
+    def deletion(self) -> PostDeletion:
+        return PostDeletion(self.store, self.audit, self.clock, posts=self.posts, notices=self.notices,
+                            account_of=self.account_ref)
+
+    @lazy_service
+    def post_import(self) -> PostImport:
+        return PostImport(self.posts, self.scheduling, clock=self.clock,
+                          find_image=lambda actor, name: self.library.image_named(actor, name).id)
 
     @lazy_service
     def calendar(self) -> Calendar:

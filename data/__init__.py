@@ -52,11 +52,12 @@ from tinydb import Query, where
 
 from .errors import (ConflictError, LogConflictError, NotFoundError, StoreCorruptError,
                      StoreError)
+from .journal import write_file_atomically
 from .schema import Change, CollectionSpec
 from .store import Store
 from .transaction import Transaction
 
 __all__ = [
     "Change", "CollectionSpec", "ConflictError", "LogConflictError", "NotFoundError", "Query",
-    "Store", "StoreCorruptError", "StoreError", "Transaction", "where",
+    "Store", "StoreCorruptError", "StoreError", "Transaction", "where", "write_file_atomically",
 ]

@@ -89,12 +89,13 @@ def decode_line(line: bytes) -> tuple[dict | None, str | None]:
     return entry, None
 
 
-def write_file_atomically(directory: Path, final: Path, body: bytes) -> None:
+def write_file_atomically(directory: Path, final: Path, body: bytes, *, mode: int = 0o600) -> None:
     """Write ``body`` to ``final`` so that a crash leaves the old file or the
     new one, never a part: temp file in the same folder, fsync, rename, fsync
-    of the folder."""
+    of the folder. ``mode`` is the new file's permissions (less the umask):
+    private by default."""
     temp = directory / f".{final.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         try:
             view = memoryview(body)

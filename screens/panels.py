@@ -24,6 +24,10 @@ PANELS: tuple[Panel, ...] = (
     Panel("approvals", "Approvals", "2", "screens.approvals.screen", "ApprovalsScreen",
           "Posts waiting for your approval; your own posts with their decisions and notes",
           (POST_APPROVE, POST_DRAFT)),
+    # Everyone who drafts or approves sees what goes out when; the keys that change
+    # it need post.submit (post.publish to publish now), checked by the service.
+    Panel("calendar", "Calendar", "3", "screens.calendar.screen", "CalendarScreen",
+          "What goes out when: agenda, week and month; move, publish now, retry", (POST_DRAFT, POST_APPROVE)),
     Panel("compose", "Compose", "6", "screens.compose.screen", "ComposeScreen",
           "Write a post: targets, variants, live policy checks", (POST_DRAFT,)),
     Panel("accounts", "Accounts", "8", "screens.accounts.screen", "AccountsScreen",

@@ -15,8 +15,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from console.permissions import StepUpRequired
-from console.permissions import PolicyAckRequired, SessionLocked
+from console.permissions import PolicyAckRequired, SessionLocked, StepUpRequired
 from screens.widgets.code_entry import LockScreen, PolicyPrompt, StepUpPrompt
 
 if TYPE_CHECKING:

@@ -15,10 +15,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import ACCOUNT_MANAGE, ACCOUNT_VIEW, Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import InvalidAction
-from console.permissions import ACCOUNT_MANAGE, ACCOUNT_VIEW
 from console.records import format_time
 from console.identity import SecretStore
 from data import Store

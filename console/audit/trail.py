@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-from console.permissions import Actor
+from console.permissions import AUDIT_EXPORT, AUDIT_READ, Actor
 from console.errors import StorageProblem
-from console.permissions import AUDIT_EXPORT, AUDIT_READ
 from console.records import format_time
 from data import CollectionSpec, ConflictError, Store, StoreCorruptError
 

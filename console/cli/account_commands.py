@@ -13,12 +13,10 @@ import asyncio
 import os
 import sys
 
-from console.accounts import CONNECTABLE
+from console.accounts import CONNECTABLE, SIGN_IN_PLATFORMS, platform_spec, redirect_address, sign_in
 from console.cli import common
 from console.cli.acting import acting_session, ask_secret
 from console.untrusted import one_line
-from console.accounts import platform_spec
-from console.accounts import SIGN_IN_PLATFORMS, redirect_address, sign_in
 
 
 def register(commands: argparse._SubParsersAction) -> None:

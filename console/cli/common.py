@@ -1,5 +1,5 @@
 """What every sub-command shares: opening the workspace, failing clearly, stopping long work
-between batches, time and JSON."""
+between batches, time, JSON, and writing a file whole."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.hidden_text import HIDDEN_CHARACTERS
+from console.timeparse import parse_post_time
 from console.workspace import Workspace
+from data import write_file_atomically
 
 
 #: Exit code of work stopped by Ctrl+C (128 + SIGINT), as a shell reports one.
@@ -64,6 +68,46 @@ def stop_between_batches() -> Iterator[Callable[[], bool]]:
         yield asked.is_set
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def local_zone() -> tzinfo:
+    """This machine's time zone, as a zone with its daylight-saving rules when it
+    can be named (``TZ``, or where /etc/localtime points), else its current offset."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return datetime.now().astimezone().tzinfo
+
+
+def read_post_time(text: str, now: datetime, option: str = "--at") -> datetime:
+    """A post's TIME as typed: an aware moment, or a naive wall-clock time that
+    each account reads in its own zone ("tomorrow" is this machine's tomorrow)."""
+    try:
+        return parse_post_time(text, now.astimezone(local_zone()))
+    except ValueError as error:
+        raise CommandFailed(f"usage error: {option}: {error}", exit_code=2) from None
+
+
+def write_whole(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` whole (atomically: a reader never sees half a
+    file), readable as any new file would be. An existing file is replaced only
+    with ``force``."""
+    if path.exists() and not force:
+        raise CommandFailed(f"{path} exists; add --force to replace it, or choose another file")
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        write_file_atomically(directory, path, text.encode("utf-8"), mode=0o666)
+    except OSError as error:
+        raise CommandFailed(f"cannot write {path}: {error.strerror}") from None
 
 
 # Characters JSON leaves raw that a terminal may act on or a reader cannot see: DEL,

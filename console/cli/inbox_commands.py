@@ -10,10 +10,17 @@ from pathlib import Path
 from console.cli.acting import acting_session
 from console.cli import common
 from console.cli.common import INTERRUPTED, CommandFailed, print_json
-from console.inbox import import_items
-from console.inbox import parse_query
-from console.inbox import KINDS, STATUSES, InboxFilter, InboxItem
-from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, finding_line
+from console.inbox import (
+    KINDS,
+    STATUSES,
+    InboxFilter,
+    InboxItem,
+    ReplyBlocked,
+    ReplyNeedsAcknowledgement,
+    finding_line,
+    import_items,
+    parse_query,
+)
 from console.timeparse import parse_when
 from console.hidden_text import reveal
 from console.untrusted import one_line, printable

@@ -19,8 +19,17 @@ from pathlib import Path
 from console.cli import common
 from console.cli.acting import acting_session
 from console.cli.common import CommandFailed, print_json
-from console.library import EXPIRED, STATES, Asset, LibraryService, describe_moment
-from console.library import IMAGE, KINDS, TEXT_KINDS, kind_label
+from console.library import (
+    EXPIRED,
+    IMAGE,
+    KINDS,
+    STATES,
+    TEXT_KINDS,
+    Asset,
+    LibraryService,
+    describe_moment,
+    kind_label,
+)
 from console.records import format_time
 from console.hidden_text import reveal
 from console.untrusted import one_line

@@ -66,12 +66,14 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     from console.cli import (
         account_commands,
         audit_commands,
+        calendar_commands,
         crisis_commands,
         doctor,
         inbox_commands,
         library_commands,
         policy_commands,
         post_commands,
+        publishing_commands,
         sandbox_commands,
         training_commands,
         user_commands,
@@ -88,6 +90,8 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     training_commands.register(subparsers)
     policy_commands.register(subparsers)
     post_commands.register(subparsers)
+    calendar_commands.register(subparsers)
+    publishing_commands.register(subparsers)
     library_commands.register(subparsers)
     crisis_commands.register(subparsers)
     doctor.register(subparsers)

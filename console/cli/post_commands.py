@@ -1,23 +1,23 @@
 """``socops post``: draft, submit, approve, reject, request changes, list and show posts.
 
-Every command acts as the console user (``SOCOPS_USER`` with ``SOCOPS_TOTP``,
-see ``console/cli/acting.py``); the services check what that user may do.
+Scheduling, publishing and deleting are ``schedule_commands.py``; importing
+a file of posts is ``import_commands.py``. Every command acts as the console
+user (``SOCOPS_USER`` with ``SOCOPS_TOTP``, see ``console/cli/acting.py``);
+the services check what that user may do.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 
-from console.cli import common
+from console.cli import common, import_commands, schedule_commands
 from console.cli.acting import acting_session
-from console.cli.common import CommandFailed, print_json
-from console.cli.post_view import finding_line, list_row, post_json, show_lines, text_of
-from console.posts import POST_STATUSES, AcknowledgementRequired, PolicyBlocked
-from console.posts import stage_states
-from console.timeparse import parse_when
+from console.cli.common import CommandFailed, print_json, read_post_time
+from console.cli.post_view import (finding_line, list_row, post_json, print_refusal, schedule_json, show_lines,
+                                   text_of)
+from console.posts import POST_STATUSES, AcknowledgementRequired, PolicyBlocked, stage_states
 from console.untrusted import one_line
 
 
@@ -34,8 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="the text for one platform instead of the main text; repeatable")
     draft.add_argument("--tag", action="append", default=[], help="the post's own tag (promo...); repeatable")
     draft.add_argument("--asset", action="append", default=[], metavar="ID", help="a library image; repeatable")
-    draft.add_argument("--at", metavar="TIME", help="proposed time: ISO with offset (2026-12-01T09:00+01:00), "
-                       "or 2h, tomorrow 09:00, mon 09:00 (in this machine's time zone)")
+    draft.add_argument("--at", metavar="TIME", help="proposed time: 2026-12-05 15:00 (the accounts' own time "
+                       "zone, when they share one), 2026-12-05T15:00+01:00, 2026-12-05 15:00 Europe/Madrid, 2h, "
+                       "tomorrow 09:00 or mon 09:00")
     draft.set_defaults(handler=draft_post)
 
     submit = actions.add_parser("submit", help="submit a draft for approval")
@@ -71,23 +72,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=show_post)
 
-
-def _proposed_time(text: str | None, now: datetime) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        moment = None
-    if moment is not None and moment.tzinfo is None:
-        raise CommandFailed(f"usage error: --at {text!r} has no offset; add one, e.g. {text.strip()}+00:00",
-                            exit_code=2)
-    if moment is None:
-        try:
-            moment = parse_when(text, now.astimezone())     # clock times in this machine's time zone
-        except ValueError as error:
-            raise CommandFailed(f"usage error: --at: {error}", exit_code=2) from None
-    return moment
+    schedule_commands.register(actions)
+    import_commands.register(actions)
 
 
 def _variants(pairs: list[str]) -> dict[str, str]:
@@ -114,7 +100,11 @@ def _read_text(args: argparse.Namespace) -> str:
 def draft_post(args: argparse.Namespace) -> int:
     text, variants = _read_text(args), _variants(args.variant)
     with common.open_workspace() as workspace:
-        proposed_at = _proposed_time(args.at, workspace.clock())
+        proposed_at = None
+        if args.at:
+            # "15:00" is the accounts' own 15:00: one moment only when they share a zone.
+            proposed_at = workspace.scheduling.proposed_moment(args.to.split(","),
+                                                               read_post_time(args.at, workspace.clock()))
         session = acting_session(workspace)
         post = workspace.posts.draft(session, args.to.split(","), text, variants=variants, tags=args.tag,
                                      assets=args.asset, proposed_at=proposed_at)
@@ -132,26 +122,12 @@ def submit_post(args: argparse.Namespace) -> int:
         session = acting_session(workspace)
         try:
             post = workspace.posts.submit(session, args.post_id, acknowledge=args.ack)
-        except PolicyBlocked as error:
-            print(f"socops: error: {error}", file=sys.stderr)
-            _print_findings(workspace, args.post_id, error.findings)
-            return 1
-        except AcknowledgementRequired as error:
-            print(f"socops: error: {error}", file=sys.stderr)
-            _print_findings(workspace, args.post_id, error.warnings)
-            acks = " ".join(f"--ack {rule}" for rule in dict.fromkeys(f.rule_id for f in error.warnings))
-            print(f"to submit anyway, run the command again with {acks}", file=sys.stderr)
-            return 1
+        except (PolicyBlocked, AcknowledgementRequired) as error:
+            return print_refusal(error, workspace.posts.get(args.post_id), "submit")
     stage = post.current_stage
     print(f"submitted {post.id}: route {post.route.name} ({post.route.describe()}); "
           f"stage 1 waits for {stage.describe() if stage else '-'}")
     return 0
-
-
-def _print_findings(workspace, post_id: str, findings) -> None:
-    post = workspace.posts.get(post_id)
-    for finding in findings:
-        print(f"  {finding_line(finding, text_of(post, finding))}", file=sys.stderr)
 
 
 def approve_post(args: argparse.Namespace) -> int:
@@ -207,10 +183,11 @@ def show_post(args: argparse.Namespace) -> int:
         check = workspace.posts.check(post)
         diff = workspace.approvals.revision_diff(post)
         zones = {a.account_id: a.timezone for a in workspace.accounts if a.account_id in post.targets}
+        schedule = workspace.scheduling.get(post.id)
     stages = stage_states(post)
     if args.json:
-        print_json(post_json(post, stages, check, diff))
+        print_json({**post_json(post, stages, check, diff), "schedule": schedule_json(schedule)})
         return 0
-    for line in show_lines(post, stages, check, diff, zones):
+    for line in show_lines(post, stages, check, diff, zones, schedule):
         print(line)
     return 0

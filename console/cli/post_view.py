@@ -9,13 +9,14 @@ are shown with :func:`console.hidden_text.reveal`: a hidden character shows as
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.policy import CheckResult, Finding
-from console.posts import Post
-from console.posts import StageState
+from console.posts import AcknowledgementRequired, PolicyBlocked, Post, StageState
+from console.publishing import DELETED, Schedule, TargetSchedule, local_text
 from console.hidden_text import reveal
 from console.records import format_time
 from console.untrusted import one_line
@@ -32,6 +33,20 @@ def finding_line(finding: Finding, text: str = "") -> str:
 
 def text_of(post: Post, finding: Finding) -> str:
     return post.variants.get(finding.platform, "") if finding.platform else post.text
+
+
+def print_refusal(error: PolicyBlocked | AcknowledgementRequired, post: Post, verb: str) -> int:
+    """A refusal by the content policy or the publishing rules, on standard error:
+    the reason, each finding on its own line, and (for warnings) how to go on
+    anyway. ``verb`` is what was refused ("submit", "schedule"). Returns 1."""
+    print(f"socops: error: {error}", file=sys.stderr)
+    findings = error.findings if isinstance(error, PolicyBlocked) else error.warnings
+    for finding in findings:
+        print(f"  {finding_line(finding, text_of(post, finding))}", file=sys.stderr)
+    if isinstance(error, AcknowledgementRequired):
+        acks = " ".join(f"--ack {rule}" for rule in dict.fromkeys(f.rule_id for f in error.warnings))
+        print(f"to {verb} anyway, run the command again with {acks}", file=sys.stderr)
+    return 1
 
 
 def list_row(post: Post) -> str:
@@ -54,8 +69,55 @@ def local_times(moment: datetime | None, zones: Mapping[str, str]) -> list[str]:
     return shown
 
 
+def _zone(name: str):
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def target_line(target: TargetSchedule, zone_name: str) -> str:
+    """One account of a schedule: its local time with zone, state, attempts, URL or error."""
+    parts = [f"{target.account_id}  {local_text(target.at, _zone(zone_name))}  {target.state.replace('_', ' ')}"]
+    if target.attempts:
+        parts.append(f"attempt{'s' if target.attempts != 1 else ''} {target.attempts}")
+    if target.state == DELETED:
+        parts.append(f"by {target.deleted_by} at {format_time(target.deleted_at)}")
+    if target.url:
+        parts.append(one_line(target.url, 200))
+    if target.error:
+        parts.append(f"— {one_line(target.error, 300)}")
+    return "  ".join(parts)
+
+
+def schedule_lines(schedule: Schedule | None, zones: Mapping[str, str]) -> list[str]:
+    if schedule is None:
+        return ["schedule  not scheduled"]
+    lines = [f"schedule  by {schedule.scheduled_by} at {format_time(schedule.scheduled_at)}, "
+             f"revision {schedule.revision}"]
+    if schedule.overrides:
+        lines.append(f"  overrides {', '.join(schedule.overrides)}: {one_line(schedule.override_note, 200)}")
+    if schedule.acknowledged:
+        lines.append(f"  acknowledged {', '.join(schedule.acknowledged)}")
+    lines += [f"  {target_line(t, zones.get(a, 'UTC'))}" for a, t in schedule.targets.items()]
+    return lines
+
+
+def schedule_json(schedule: Schedule | None) -> dict | None:
+    if schedule is None:
+        return None
+    return {"scheduled_by": schedule.scheduled_by, "scheduled_at": format_time(schedule.scheduled_at),
+            "revision": schedule.revision, "overrides": list(schedule.overrides),
+            "override_note": schedule.override_note, "acknowledged": list(schedule.acknowledged),
+            "targets": [{"account": t.account_id, "at": format_time(t.at), "state": t.state,
+                         "attempts": t.attempts, "remote_id": t.remote_id, "url": t.url,
+                         "published_at": format_time(t.published_at), "error": t.error,
+                         "deleted_by": t.deleted_by, "deleted_at": format_time(t.deleted_at)}
+                        for t in schedule.targets.values()]}
+
+
 def show_lines(post: Post, stages: list[StageState], check: CheckResult, diff: list[str],
-               zones: Mapping[str, str]) -> list[str]:
+               zones: Mapping[str, str], schedule: Schedule | None = None) -> list[str]:
     risk = post.risk + (f" ({', '.join(post.risk_reasons)})" if post.risk_reasons else "")
     lines = [f"{post.id}  {post.status_label}  revision {post.revision}  risk {risk}  version {post.version}",
              f"authors   {', '.join(post.authors)}",
@@ -64,6 +126,7 @@ def show_lines(post: Post, stages: list[StageState], check: CheckResult, diff: l
     lines += [f"          {line}" for line in local_times(post.proposed_at, zones)]
     if post.tags or post.assets:
         lines.append(f"tags      {', '.join(post.tags) or '-'}   images {', '.join(post.assets) or '-'}")
+    lines += schedule_lines(schedule, zones)
     if post.route is not None:
         lines.append(f"route     {post.route.name}: {post.route.describe()}")
         for state in stages:

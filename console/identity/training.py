@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import TRAINING_MANAGE, Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import ConsoleError
 from console.governance import Governance
-from console.permissions import TRAINING_MANAGE
 from console.records import format_time
 from console.identity.users import UserService
 from data import CollectionSpec, Store

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import PERMISSIONS, USER_MANAGE, Actor, PermissionDenied, RoleBook, Scope
 from console.audit import AuditNote, AuditTrail
 from console.errors import ConsoleError
-from console.permissions import PERMISSIONS, USER_MANAGE, PermissionDenied, RoleBook, Scope
 from console.records import format_time, parse_time
 from console.identity.secrets import SecretStore, entry_name
 from console.identity.totp import new_secret, provisioning_uri, qr_text

@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from console.permissions import Actor
+from console.permissions import INBOX_IMPORT, Actor
 from console.audit import AuditNote, AuditTrail
 from console.errors import InvalidAction
-from console.permissions import INBOX_IMPORT
 from console.inbox.records import INBOX, KINDS, STATUSES, STATUS_CLOSED, item_key
 from console.records import format_time
 from console.inbox.sla import SlaTargets

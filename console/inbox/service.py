@@ -13,13 +13,20 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
-from console.permissions import Actor
+from console.permissions import (
+    INBOX_READ,
+    INBOX_REPLY,
+    INBOX_TRIAGE,
+    Actor,
+    PermissionDenied,
+    PolicyAckRequired,
+    SessionLocked,
+    StepUpRequired,
+)
 from console.audit import AuditNote, AuditTrail
 from console.policy import CheckResult
 from console.errors import ActionConflict, InvalidAction, ItemNotFound, StorageProblem
 from console.inbox.index import ACCOUNT, InboxIndex
-from console.permissions import (INBOX_READ, INBOX_REPLY, INBOX_TRIAGE, PermissionDenied,
-                                 PolicyAckRequired, SessionLocked, StepUpRequired)
 from console.inbox.records import (
     INBOX,
     REPLY_QUEUED,

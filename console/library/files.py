@@ -15,14 +15,13 @@ folder fsync'd), so a crash leaves either no file or the whole file.
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from console.errors import ConsoleError
+from data import write_file_atomically
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
@@ -140,29 +139,5 @@ def store_file(folder: Path, name: str, data: bytes) -> bool:
             return False
     except OSError:
         pass                              # unreadable: write it afresh below
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
+    write_file_atomically(folder, target, data)
     return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (where the platform allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from console.permissions import Actor
+from console.permissions import INBOX_REPLY, PERMISSIONS, POST_APPROVE, POST_DRAFT, Actor, PermissionDenied
 from console.audit import AuditNote, AuditTrail
 from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PREFIXES, IMAGE, KINDS,
                                     PENDING, RETIRED, SAVED_REPLY, STATES, TEMPLATE, TEXT_KINDS,
@@ -35,7 +35,6 @@ from console.library.assets import (APPROVED, EXPIRED, HOLDING_STATEMENT, ID_PRE
                                     check_text, check_title, clean_tags, fill_template, kind_label,
                                     template_placeholders)
 from console.library.files import LibraryError, content_hash, read_image, store_file
-from console.permissions import INBOX_REPLY, POST_APPROVE, POST_DRAFT, PERMISSIONS, PermissionDenied
 from console.records import format_time
 from console.untrusted import one_line
 from data import CollectionSpec, ConflictError, Store
@@ -281,6 +280,29 @@ class LibraryService:
             found.append(asset)
         found.sort(key=lambda a: (a.created_at, a.id), reverse=True)
         return found
+
+    def image_named(self, actor: Actor, name: str) -> Asset:
+        """The image whose id is ``name``, or else the one image titled ``name``
+        (case ignored), for files that name images by title; LibraryError saying
+        why there is none, or which ids share the title."""
+        require_any(actor, READERS)
+        wanted = " ".join((name or "").split())
+        if not wanted:
+            raise LibraryError("no image named: give a library image's id or title")
+        if self.store.has(LIBRARY, wanted.lower()):
+            asset = self.get(wanted)
+            if asset.kind != IMAGE:
+                raise LibraryError(f"{asset.id} is {_article(asset.kind)} {kind_label(asset.kind)}, not an image")
+            return asset
+        titled = [asset for asset in self.list(actor, kind=IMAGE)
+                  if " ".join(asset.title.split()).casefold() == wanted.casefold()]
+        if not titled:
+            raise LibraryError(f"no library image has the id or title {one_line(wanted, 60)!r}; "
+                               "`socops library list --kind image` lists them")
+        if len(titled) > 1:
+            raise LibraryError(f"{len(titled)} images are titled {one_line(wanted, 60)!r} "
+                               f"({', '.join(a.id for a in titled)}); give the id instead")
+        return titled[0]
 
     def saved_replies(self, actor: Actor) -> list[Asset]:
         """The usable saved replies, for the inbox reply editor."""

@@ -20,12 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from console.permissions import Actor
+from console.permissions import POST_APPROVE, Actor, PolicyAckRequired, SessionLocked, StepUpRequired
 from console.audit import AuditNote, AuditTrail
 from console.policy import ACCOUNT_OWNER, MODE_ALL, ContentPolicy, Stage
 from console.errors import ActionConflict, ConsoleError, InvalidAction
 from console.notices import NoticeService
-from console.permissions import POST_APPROVE, PolicyAckRequired, SessionLocked, StepUpRequired
 from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EXPIRED, IN_REVIEW, P_APPROVED_AT,
                                   P_AUTHORS, P_PROPOSED_AT, P_RISK, P_STAGE_APPROVERS, P_STAGE_ROLE, P_STATUS,
                                   P_TARGETS, POSTS, REJECTED, NotYourStage, Post, PostExpired, SelfApprovalRefused,

@@ -23,6 +23,9 @@ from console.records import format_time, parse_time
 from data import CollectionSpec
 
 POSTS = "posts"
+#: Import keys (one per row of an imported file) -> the post made from that row,
+#: so importing the same file again makes nothing twice.
+POST_IMPORTS = "post_imports"
 
 DRAFT = "draft"
 IN_REVIEW = "in_review"
@@ -49,6 +52,14 @@ EDITABLE = (DRAFT, IN_REVIEW, CHANGES_REQUESTED, APPROVED)
 # -- errors -----------------------------------------------------------------------------
 class PostNotFound(ConsoleError):
     """No post has that id."""
+
+
+class AlreadyImported(InvalidAction):
+    """A row of an imported file that an earlier import already made into a post."""
+
+    def __init__(self, message: str, post_id: str) -> None:
+        super().__init__(message)
+        self.post_id = post_id
 
 
 class PolicyBlocked(ConsoleError):
@@ -149,6 +160,7 @@ class Post:
     version: int
     changed_by: str
     changed_at: datetime | None
+    import_key: str = ""          # the row of an imported file it was made from ("" when typed)
 
     @property
     def status_label(self) -> str:
@@ -267,6 +279,7 @@ def post_from_record(record: Mapping) -> Post:
         version=int(record["_v"]),
         changed_by=record.get("_by", ""),
         changed_at=parse_time(record.get("_at")),
+        import_key=record.get("import_key") or "",
     )
 
 
@@ -303,4 +316,5 @@ PROJECTED_DERIVED = {"stage_role": _stage_role, "stage_approvers": _stage_approv
 
 POST_COLLECTIONS = (
     CollectionSpec(POSTS, schema_version=1, fields=PROJECTED_FIELDS, derived=PROJECTED_DERIVED),
+    CollectionSpec(POST_IMPORTS, schema_version=1),
 )

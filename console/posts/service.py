@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from console.permissions import Actor
+from console.permissions import (
+    POST_APPROVE,
+    POST_DRAFT,
+    POST_SUBMIT,
+    Actor,
+    PermissionDenied,
+    PolicyAckRequired,
+    SessionLocked,
+    StepUpRequired,
+)
 from console.audit import AuditNote, AuditTrail
 from console.policy import (
     CONTEXT_POST,
@@ -33,14 +42,12 @@ from console.policy import (
 )
 from console.errors import ActionConflict, ConsoleError, InvalidAction, StorageProblem
 from console.notices import NoticeService
-from console.permissions import (POST_APPROVE, POST_DRAFT, POST_SUBMIT, PermissionDenied, PolicyAckRequired,
-                                 SessionLocked, StepUpRequired)
 from console.posts.approvers import Approvers
 from console.posts.content import (CONTENT_FIELDS, check_time, clean_assets, clean_tags, clean_targets,
                                   clean_text, clean_variants, content_differs)
 from console.posts.records import (APPROVED, CHANGES_REQUESTED, DRAFT, EDITABLE, IN_REVIEW, P_AUTHORS,
-                                  P_PROPOSED_AT, P_STATUS, P_TARGETS, POSTS, AcknowledgementRequired,
-                                  PolicyBlocked, Post, PostNotFound, UnstaffedStage, acknowledgement_to_dict,
+                                  P_PROPOSED_AT, P_STATUS, P_TARGETS, POST_IMPORTS, POSTS, AcknowledgementRequired,
+                                  AlreadyImported, PolicyBlocked, Post, PostNotFound, UnstaffedStage, acknowledgement_to_dict,
                                   approval_to_dict, changed_since, history_entry, history_to_dict,
                                   post_from_record, revision_record, revision_to_dict, route_to_dict,
                                   with_history)
@@ -150,11 +157,37 @@ class PostService:
 
     # -- writing --------------------------------------------------------------------------
     def draft(self, actor: Actor, targets: Iterable[str], text: str, *, variants: Mapping[str, str] | None = None,
-              tags: Iterable[str] = (), assets: Iterable[str] = (), proposed_at: datetime | None = None) -> Post:
+              tags: Iterable[str] = (), assets: Iterable[str] = (), proposed_at: datetime | None = None,
+              import_key: str = "", source: str = "") -> Post:
+        """A new draft. ``import_key`` names the row of an imported file it comes
+        from (``source``, e.g. ``plan.csv:12``): a second draft from the same row
+        is refused with :class:`AlreadyImported`, also when two imports race."""
         content = self._clean(targets, text, variants, tags, assets)
         self.require_on_targets(actor, POST_DRAFT, content["targets"])
         check_time(proposed_at, self.clock())
-        return self._create(actor, content, proposed_at, "draft", "")
+        if import_key:
+            self._refuse_imported(import_key)
+        return self._create(actor, content, proposed_at, "import" if import_key else "draft", source,
+                            import_key=import_key)
+
+    def dry_check(self, actor: Actor, targets: Iterable[str], text: str, *, variants: Mapping[str, str] | None = None,
+                  tags: Iterable[str] = (), assets: Iterable[str] = ()) -> CheckResult:
+        """What :meth:`draft` and then the content policy would say of this
+        content, without writing anything: InvalidAction or PermissionDenied as
+        the draft would refuse it, else the policy's findings."""
+        content = self._clean(targets, text, variants, tags, assets)
+        self.require_on_targets(actor, POST_DRAFT, content["targets"])
+        return self._check_content(content)
+
+    def imported(self, import_key: str) -> str | None:
+        """The post made from the imported row ``import_key``, if any."""
+        record = self.store.get(POST_IMPORTS, import_key) if import_key else None
+        return record["post_id"] if record else None
+
+    def _refuse_imported(self, import_key: str) -> None:
+        post_id = self.imported(import_key)
+        if post_id:
+            raise AlreadyImported(f"already imported as {post_id}", post_id)
 
     def duplicate(self, actor: Actor, post_id: str) -> Post:
         """A new draft with the content of ``post_id`` (how a rejected or expired post is reused)."""
@@ -164,7 +197,8 @@ class PostService:
         proposed_at = source.proposed_at if source.proposed_at and source.proposed_at > self.clock() else None
         return self._create(actor, content, proposed_at, "copy", f"copied from {source.id}")
 
-    def _create(self, actor: Actor, content: dict, proposed_at: datetime | None, action: str, note: str) -> Post:
+    def _create(self, actor: Actor, content: dict, proposed_at: datetime | None, action: str, note: str, *,
+                import_key: str = "") -> Post:
         now = self.clock()
         result = self._check_content(content)
         body = {**content, "author": actor.name, "proposed_at": format_time(proposed_at), "status": DRAFT,
@@ -173,6 +207,8 @@ class PostService:
                 "route": None, "stage": 0, "approvals": [], "past_approvals": [], "acknowledgements": [],
                 "history": [history_entry(now, actor.name, action, note)], "findings": [],
                 "approved_at": None, "created_at": format_time(now)}
+        if import_key:
+            body["import_key"] = import_key
         for _ in range(8):
             key = "p-" + secrets.token_hex(3)
             if self.store.has(POSTS, key):
@@ -181,6 +217,9 @@ class PostService:
             def write(tx: Any) -> AuditNote:
                 # A plain insert: an id another process took meanwhile is refused, never overwritten.
                 tx.insert(POSTS, key, body)
+                if import_key:
+                    # In the same transaction: two imports of one row cannot both make a post.
+                    tx.insert(POST_IMPORTS, import_key, {"post_id": key, "source": note})
                 return AuditNote(f"post.{action}", f"post/{key}",
                                  f"to {', '.join(content['targets'])}" + (f"; {note}" if note else ""))
 
@@ -189,6 +228,9 @@ class PostService:
             except ConflictError as error:
                 if error.collection == POSTS:
                     continue
+                if error.collection == POST_IMPORTS:
+                    self.store.refresh()
+                    self._refuse_imported(import_key)
                 raise
             except (StoreError, OSError) as error:
                 raise StorageProblem(f"could not save the draft: {error}") from error

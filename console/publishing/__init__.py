@@ -16,6 +16,11 @@ next free queue slot, and the worker sends them exactly once.
 - ``jobs.py``: :class:`PublishDue`, the worker's publishing job.
 - ``calendar.py``: :class:`Calendar`: entries (with their states), free
   slots and departures, for the Calendar panel and ``socops calendar``.
+- ``export.py``: the calendar as iCalendar (RFC 5545) and CSV files.
+- ``deletion.py``: :class:`PostDeletion`: take a published post down through
+  its platforms' delete, audited.
+- ``post_import.py``: :class:`PostImport`: posts from a CSV file, planned
+  (a dry run), then drafted and submitted, never twice.
 
 The posts it publishes and their approval are ``console/posts/``.
 """
@@ -36,6 +41,9 @@ from console.publishing.calendar import (
     combined_state,
     entry_line,
 )
+from console.publishing.deletion import DeletionOutcome, PostDeletion
+from console.publishing.export import (CSV_COLUMNS, CalendarEvent, calendar_csv, calendar_events, calendar_ics, fold,
+                                       ics_text)
 from console.publishing.holds import CaughtTarget, HoldService
 from console.publishing.jobs import PublishDue
 from console.publishing.model import (
@@ -50,9 +58,12 @@ from console.publishing.model import (
     local_moment,
 )
 from console.publishing.policy_file import PUBLISHING_SECTION, parse_publishing_policy
+from console.publishing.post_import import (BadFile, ImportPlan, ImportReport, PlannedRow, PostImport, RowOutcome,
+                                            import_key)
 from console.publishing.publisher import PublishReport, Publisher
 from console.publishing.records import (
     CRISIS_HOLD,
+    DELETED,
     FAILED,
     FINAL,
     HOLDS,
@@ -93,6 +104,23 @@ __all__ = [
     "entry_line",
     "CRISIS_HOLD",
     "CaughtTarget",
+    "CSV_COLUMNS",
+    "CalendarEvent",
+    "calendar_csv",
+    "calendar_events",
+    "calendar_ics",
+    "fold",
+    "ics_text",
+    "DeletionOutcome",
+    "PostDeletion",
+    "BadFile",
+    "ImportPlan",
+    "ImportReport",
+    "PlannedRow",
+    "PostImport",
+    "RowOutcome",
+    "import_key",
+    "DELETED",
     "FAILED",
     "FINAL",
     "HOLDS",

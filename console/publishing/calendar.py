@@ -12,6 +12,7 @@ States, each with a letter so the calendar reads without colour::
 
     D draft     R in approval     A approved      S scheduled    P publishing
     O published  L partly published  F failed   C needs check   H held   M missed
+    X deleted (taken down from the platform after it went out)
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from console.posts import (APPROVED, CHANGES_REQUESTED, DRAFT, IN_REVIEW, P_PREV
                            P_TAGS, P_TARGETS, POSTS)
 from console.publishing.holds import HoldService
 from console.publishing.model import PublishingPolicy
-from console.publishing.records import (FAILED as T_FAILED, MISSED as T_MISSED, NEEDS_CHECK as T_NEEDS_CHECK,
+from console.publishing.records import (DELETED as T_DELETED, FAILED as T_FAILED, MISSED as T_MISSED,
+                                        NEEDS_CHECK as T_NEEDS_CHECK,
                                         PUBLISHED as T_PUBLISHED, PUBLISHING as T_PUBLISHING,
                                         RETRYING as T_RETRYING, SCHEDULED as T_SCHEDULED, SCHEDULES)
+from console.policy import ERROR
 from console.publishing.rules import local_text
 from console.publishing.service import account_zone
 from console.publishing.slots import slot_moments
 from console.records import format_time, parse_time
+from console.untrusted import one_line
 from data import Store
 from integrations.base import AccountRef
 
@@ -45,10 +49,12 @@ FAILED = "failed"
 NEEDS_CHECK = "needs check"
 HELD = "held"
 MISSED = "missed"
+DELETED = "deleted"
 CALENDAR_STATES = (DRAFT_STATE, IN_APPROVAL, APPROVED_STATE, SCHEDULED, PUBLISHING, PUBLISHED, PARTLY, FAILED,
-                   NEEDS_CHECK, HELD, MISSED)
+                   NEEDS_CHECK, HELD, MISSED, DELETED)
 STATE_LETTERS = {DRAFT_STATE: "D", IN_APPROVAL: "R", APPROVED_STATE: "A", SCHEDULED: "S", PUBLISHING: "P",
-                 PUBLISHED: "O", PARTLY: "L", FAILED: "F", NEEDS_CHECK: "C", HELD: "H", MISSED: "M"}
+                 PUBLISHED: "O", PARTLY: "L", FAILED: "F", NEEDS_CHECK: "C", HELD: "H", MISSED: "M",
+                 DELETED: "X"}
 
 _POST_STATES = {DRAFT: DRAFT_STATE, CHANGES_REQUESTED: DRAFT_STATE, IN_REVIEW: IN_APPROVAL, APPROVED: APPROVED_STATE}
 
@@ -106,6 +112,10 @@ class Departure:
 def combined_state(target_states: Sequence[str], held: bool) -> str:
     """One entry's state from its targets' states."""
     states = set(target_states)
+    if states == {T_DELETED}:
+        return DELETED
+    # A target taken down after it went out says nothing about the others' way out.
+    states = {T_PUBLISHED if state == T_DELETED else state for state in states}
     if states == {T_PUBLISHED}:
         return PUBLISHED
     if T_PUBLISHING in states:
@@ -137,7 +147,9 @@ class Calendar:
     def entries(self, start: datetime, end: datetime, where: CalendarFilter = CalendarFilter(), *,
                 visible: Callable[[Sequence[str]], bool] = lambda accounts: True) -> list[CalendarEntry]:
         """Every entry with a moment in ``[start, end)``, earliest first. ``visible``
-        says whether the viewer may see a post with these targets (their scope)."""
+        says whether the viewer may see a post with these targets (their scope); it is
+        asked with all the post's accounts, so a post going out on one account in scope
+        and one outside is not shown in part (as the post service would not show it)."""
         start_text, end_text = format_time(start), format_time(end)
         posts = self.store.projection(POSTS)
         holds = self.holds.active()
@@ -169,7 +181,8 @@ class Calendar:
             accounts = tuple(post[P_TARGETS] or ())
             found.append(CalendarEntry(post_id, parse_time(at), accounts, state, post[P_PREVIEW] or "",
                                        tuple(post[P_TAGS] or ()), False, tuple(state for _ in accounts)))
-        found = [entry for entry in found if self._matches(entry, where) and visible(entry.accounts)]
+        found = [entry for entry in found if self._matches(entry, where)
+                 and visible(_all_accounts(entry, posts.get(entry.post_id)))]
         return sorted(found, key=lambda entry: (entry.at, entry.post_id))
 
     def _matches(self, entry: CalendarEntry, where: CalendarFilter) -> bool:
@@ -184,7 +197,8 @@ class Calendar:
         return True
 
     def free_slots(self, start: datetime, end: datetime, accounts: Iterable[str] | None = None) -> list[FreeSlot]:
-        """Queue slots in ``[start, end)`` that no scheduled post takes, per account."""
+        """Queue slots in ``[start, end)`` that no scheduled post takes and no blackout
+        closes (one that refuses, not one that only warns), per account."""
         policy = self.policy()
         refs = [a for a in self.accounts() if accounts is None or a.account_id in set(accounts)]
         taken: set[tuple[str, str]] = set()
@@ -198,8 +212,12 @@ class Calendar:
             slots = policy.slots_for(ref.account_id)
             if slots is None:
                 continue
-            for moment in slot_moments(slots, account_zone(ref), max(start, now), end):
-                if (ref.account_id, format_time(moment)) not in taken:
+            zone = account_zone(ref)
+            closing = [b for b in policy.blackouts
+                       if b.severity == ERROR and b.applies_to(ref.account_id, self.region_of(ref.account_id))]
+            for moment in slot_moments(slots, zone, max(start, now), end):
+                if (ref.account_id, format_time(moment)) not in taken \
+                        and not any(blackout.covers(moment, zone) for blackout in closing):
                     free.append(FreeSlot(ref.account_id, moment))
         return sorted(free, key=lambda slot: (slot.at, slot.account_id))
 
@@ -212,6 +230,11 @@ class Calendar:
                     if entry.state in (SCHEDULED, HELD, PUBLISHING)]
         return [Departure(entry, entry.accounts[0], int((entry.at - now).total_seconds() // 60))
                 for entry in upcoming[:limit]]
+
+
+def _all_accounts(entry: CalendarEntry, post: tuple | None) -> tuple[str, ...]:
+    """The entry's accounts and the post's other targets (an entry is one moment of it)."""
+    return tuple(dict.fromkeys(entry.accounts + tuple((post[P_TARGETS] or ()) if post else ())))
 
 
 def _held(holds, account_id: str, region: str) -> bool:
@@ -231,8 +254,10 @@ def _minutes(minutes: int) -> str:
 
 
 def entry_line(entry: CalendarEntry, zone: tzinfo, handles: Callable[[str], str]) -> str:
-    """One entry as plain text (the CLI's line): local time, letter, state, accounts, text."""
+    """One entry as plain text (the CLI's line): local time, letter, state, accounts, text.
+
+    The text is a person's (untrusted): it is folded onto the line without control sequences."""
     accounts = ", ".join(handles(a) for a in entry.accounts)
     return f"{local_text(entry.at, zone)}  {entry.letter} {entry.state:<16} {entry.post_id}  {accounts}  " \
-           f"{entry.preview}"
+           f"{one_line(entry.preview)}"
 

@@ -15,6 +15,8 @@ Target states::
         |                    '--> needs_check (the outcome cannot be told)
         '--> missed (its time passed by more than the allowed delay)
 
+    published --delete (a person, through the platform)--> deleted
+
 A **hold** (collection ``publishing_holds``) stops publishing for all
 accounts, or some accounts or regions, until it is released: who set it,
 when and why, and what it caught as it came into force (the targets it
@@ -54,11 +56,12 @@ RETRYING = "retrying"
 FAILED = "failed"
 NEEDS_CHECK = "needs_check"
 MISSED = "missed"
-TARGET_STATES = (SCHEDULED, PUBLISHING, PUBLISHED, RETRYING, FAILED, NEEDS_CHECK, MISSED)
+DELETED = "deleted"
+TARGET_STATES = (SCHEDULED, PUBLISHING, PUBLISHED, RETRYING, FAILED, NEEDS_CHECK, MISSED, DELETED)
 #: States the publishing job still acts on.
 PENDING = (SCHEDULED, RETRYING)
 #: States that end a target's way (retry starts a failed or needs-check one again by hand).
-FINAL = (PUBLISHED, FAILED, NEEDS_CHECK, MISSED)
+FINAL = (PUBLISHED, FAILED, NEEDS_CHECK, MISSED, DELETED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class TargetSchedule:
     published_at: datetime | None = None
     error: str = ""                     # the platform's reason, or why it was not sent
     hold: str = ""                      # the crisis hold that made it miss its time
+    deleted_by: str = ""                # who deleted it from the platform (state "deleted"), and when
+    deleted_at: datetime | None = None
 
     @property
     def pending(self) -> bool:
@@ -179,7 +184,9 @@ def target_to_dict(target: TargetSchedule) -> dict:
             "attempts": target.attempts, "next_attempt_at": format_time(target.next_attempt_at),
             "claimed_by": target.claimed_by, "claimed_at": format_time(target.claimed_at),
             "remote_id": target.remote_id, "url": target.url,
-            "published_at": format_time(target.published_at), "error": target.error, "hold": target.hold}
+            "published_at": format_time(target.published_at), "error": target.error,
+            "deleted_by": target.deleted_by, "deleted_at": format_time(target.deleted_at),
+            "hold": target.hold}
 
 
 def target_from_dict(account_id: str, raw: Mapping) -> TargetSchedule:
@@ -189,7 +196,8 @@ def target_from_dict(account_id: str, raw: Mapping) -> TargetSchedule:
         next_attempt_at=parse_time(raw.get("next_attempt_at")), claimed_by=str(raw.get("claimed_by") or ""),
         claimed_at=parse_time(raw.get("claimed_at")), remote_id=str(raw.get("remote_id") or ""),
         url=str(raw.get("url") or ""), published_at=parse_time(raw.get("published_at")),
-        error=str(raw.get("error") or ""), hold=str(raw.get("hold") or ""))
+        error=str(raw.get("error") or ""), deleted_by=str(raw.get("deleted_by") or ""),
+        deleted_at=parse_time(raw.get("deleted_at")), hold=str(raw.get("hold") or ""))
 
 
 def schedule_from_record(record: Mapping) -> Schedule:

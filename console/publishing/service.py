@@ -96,6 +96,27 @@ class SchedulingService:
     def zone(self, account_id: str) -> tzinfo:
         return account_zone(self.account_of(account_id))
 
+    def proposed_moment(self, targets: Iterable[str], when: datetime) -> datetime:
+        """The one moment a post's proposed time names. An aware ``when`` is that
+        moment; a wall-clock one (no offset) is read in the target accounts' zone
+        when they share one. Accounts in different zones have no single moment
+        for "15:00": InvalidAction saying which zones, and what to give instead.
+        (Scheduling takes a wall-clock time per account: see :class:`ScheduleRequest`.)"""
+        if when.tzinfo is not None:
+            return when
+        accounts = [account_id.strip() for account_id in targets]
+        zones = {account_id: self.zone(account_id) for account_id in accounts if self.account_of(account_id)}
+        names = sorted({str(zone) for zone in zones.values()})
+        if len(names) > 1:
+            listed = ", ".join(f"{account_id} {zone}" for account_id, zone in zones.items())
+            raise InvalidAction(f"{when:%Y-%m-%d %H:%M} names no single moment: the accounts are in different "
+                                f"time zones ({listed}); give the proposed time with an offset (e.g. "
+                                f"{when:%Y-%m-%dT%H:%M}+00:00). Once the post is approved, `socops post schedule "
+                                f"ID --at \"{when:%Y-%m-%d %H:%M}\"` sends it at {when:%H:%M} in each account's "
+                                "own zone")
+        zone = next(iter(zones.values()), account_zone(None))
+        return local_moment(when.date(), when.time(), zone)
+
     def others(self, account_ids: Iterable[str], *, excluding: str) -> list[OtherPost]:
         """The other posts scheduled or published on these accounts (for spacing and duplicates)."""
         wanted = set(account_ids)
@@ -126,6 +147,14 @@ class SchedulingService:
         self.posts.require_on_targets(actor, POST_SUBMIT, post.targets)
         return self._plan(post, request)
 
+    def blackouts_in(self, plan: SchedulePlan) -> tuple[str, ...]:
+        """The ids of the blackouts the plan's times fall in: what an override names
+        (the Calendar panel offers to override the ones that refused a time)."""
+        found = [blackout.id for account_id, at in plan.times.items() for blackout in self.policy().blackouts
+                 if blackout.applies_to(account_id, self.region_of(account_id))
+                 and blackout.covers(at, plan.zones[account_id])]
+        return tuple(dict.fromkeys(found))
+
     def _plan(self, post: Post, request: ScheduleRequest) -> SchedulePlan:
         policy = self.policy()
         now = self.clock()
@@ -153,9 +182,20 @@ class SchedulingService:
         return SchedulePlan(post, times, tuple(findings), zones)
 
     def _planned(self, post: Post, account_id: str, zone: tzinfo, at: datetime) -> PlannedTarget:
+        return self._planned_text(account_id, zone, at, self.text_for(post, account_id))
+
+    def _planned_text(self, account_id: str, zone: tzinfo, at: datetime, text: str) -> PlannedTarget:
         account = self.account_of(account_id)
         return PlannedTarget(account_id, account.handle if account else account_id, self.region_of(account_id),
-                             zone, at, self.text_for(post, account_id))
+                             zone, at, text)
+
+    def rule_findings(self, times: Mapping[str, datetime], text: str,
+                      others: Sequence[OtherPost]) -> tuple[Finding, ...]:
+        """What the publishing rules would say of a post not written yet (an
+        imported row): ``text`` on each account at its time, among ``others``."""
+        planned = [self._planned_text(account_id, self.zone(account_id), at, text)
+                   for account_id, at in times.items()]
+        return tuple(schedule_findings(self.policy(), planned, others))
 
     def _next_slot(self, policy: PublishingPolicy, post: Post, account_id: str, zone: tzinfo, now: datetime,
                    others: Sequence[OtherPost], request: ScheduleRequest) -> datetime:

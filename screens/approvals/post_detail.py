@@ -32,8 +32,19 @@ from textual.widgets import Static
 
 from console.policy import Attachment, CheckResult, Finding
 from console.errors import ConsoleError
-from console.posts import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
-from console.posts import CURRENT, DONE, NOT_REACHED, StageState, last_seen_revision, stage_states
+from console.posts import (
+    CHANGES_REQUESTED,
+    CURRENT,
+    DONE,
+    DRAFT,
+    EXPIRED,
+    NOT_REACHED,
+    REJECTED,
+    Post,
+    StageState,
+    last_seen_revision,
+    stage_states,
+)
 from console.untrusted import one_line
 from screens.formatting import clock_text, revealed_text
 from screens.approvals.post_format import relative_time, status_label

@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from console.permissions import Actor
-from console.policy import CheckResult, ContentPolicy, Draft
+from console.policy import CheckResult, ContentPolicy, Draft, check_draft
 from console.errors import ConsoleError
-from console.policy import check_draft
 from console.posts import Post
 from screens.compose.form import AttachedImage, PostForm, TargetAccount
 

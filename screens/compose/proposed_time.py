@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,7 +24,16 @@ class Zoned(Protocol):
 
 
 _OFFSET = re.compile(r"[+-]\d{2}:?\d{2}|Z")
-TIME_HELP = "2026-11-27 10:00, tomorrow 10:00, mon 09:00, 2026-11-27 10:00 America/New_York or an ISO time"
+
+
+def example_date(now: datetime) -> str:
+    """A date a week after ``now``, for examples that must not lie in the past."""
+    return (now + timedelta(days=7)).strftime("%Y-%m-%d")
+
+
+def time_help(now: datetime) -> str:
+    day = example_date(now)
+    return f"{day} 10:00, tomorrow 10:00, mon 09:00, {day} 10:00 America/New_York or an ISO time"
 
 
 def _zone(name: str) -> tzinfo | None:
@@ -75,7 +84,7 @@ def parse_proposed_time(text: str, now: datetime, display_tz: tzinfo | None) -> 
     try:
         return parse_when(raw, local_now)
     except ValueError:
-        raise ValueError(f"cannot read {text.strip()!r} as a time; type e.g. {TIME_HELP}") from None
+        raise ValueError(f"cannot read {text.strip()!r} as a time; type e.g. {time_help(now)}") from None
 
 
 def city_name(zone_name: str) -> str:

@@ -34,7 +34,7 @@ from console.untrusted import one_line
 from screens.compose.actions import AccountChoice, ComposeActions
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetAccount
 from screens.compose.posting import PostingActions
-from screens.compose.proposed_time import parse_proposed_time, zones_text
+from screens.compose.proposed_time import example_date, parse_proposed_time, zones_text
 from screens.conditions import ConditionBanner
 from screens.panel import PanelScreen, actor_may
 from screens.compose.findings import CheckSummary, FindingsView, counters_text
@@ -116,7 +116,8 @@ class ComposeScreen(PostingActions, PanelScreen):
                     yield Input(placeholder="e.g. promo", compact=True, select_on_focus=False,
                                 id="compose-tags")
                     yield Label("When", classes="compose--label")
-                    yield Input(placeholder="e.g. tomorrow 10:00 or 2026-11-27 10:00", compact=True,
+                    yield Input(placeholder=f"e.g. tomorrow 10:00 or {example_date(self.workspace.clock())} 10:00",
+                                compact=True,
                                 select_on_focus=False, id="compose-when")
                 yield Static(Text(""), id="compose-zones")
                 yield AttachedImages(id="compose-images")

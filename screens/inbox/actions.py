@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from console.permissions import Actor
 from console.errors import ActionConflict, ConsoleError
-from console.inbox import InboxService
-from console.inbox import InboxItem
+from console.inbox import InboxItem, InboxService
 from console.untrusted import one_line
 
 log = logging.getLogger("socops.screens")

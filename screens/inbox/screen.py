@@ -21,8 +21,14 @@ from textual.widgets import Footer
 
 from console.errors import ConsoleError, ItemNotFound
 from console.permissions import INBOX_REPLY, INBOX_TRIAGE
-from console.inbox import ReplyNeedsAcknowledgement
-from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, InboxItem
+from console.inbox import (
+    STATUS_CLOSED,
+    STATUS_OPEN,
+    STATUS_SNOOZED,
+    InboxFilter,
+    InboxItem,
+    ReplyNeedsAcknowledgement,
+)
 from console.unsaved import INBOX_DRAFTS
 from console.untrusted import one_line, printable
 from screens.conditions import ConditionBanner

@@ -18,8 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 
-from console.inbox import format_query, parse_query
-from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter
+from console.inbox import STATUS_CLOSED, STATUS_OPEN, STATUS_SNOOZED, InboxFilter, format_query, parse_query
 from screens.parsing import PromptError
 from screens.widgets.revealing_text_area import RevealingTextArea
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from console.inbox import record_from_inbound
-from console.inbox import INBOX, item_key
+from console.inbox import INBOX, SlaTargets, item_key, record_from_inbound
 from console.records import format_time
-from console.inbox import SlaTargets
 from console.permissions import USER_MANAGE, Scope, SystemActor
 from integrations.base import Author, InboundItem, ItemKind
 

@@ -23,9 +23,7 @@ from keyring.backends import fail
 from keyring.errors import PasswordDeleteError
 
 from console.permissions import Scope
-from console.identity import Session
-from console.identity import INTERVAL, code_at
-from console.identity import totp_entry
+from console.identity import INTERVAL, Session, code_at, totp_entry
 
 
 class MemoryKeyring(KeyringBackend):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from console.config import load_config
 from console.errors import ConfigError
-from console.timeparse import parse_when, snooze_help
+from console.timeparse import parse_post_time, parse_when, snooze_help
 from console.untrusted import one_line, printable
 
 HOSTILE = [
@@ -105,6 +106,35 @@ def test_the_snooze_help_example_is_a_date_to_come():
 def test_parse_when_rejects_nonsense(text):
     with pytest.raises(ValueError):
         parse_when(text, NOW)
+
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # no offset: a wall-clock time, naive, that each account reads in its own zone
+    ("2026-12-05 15:00", datetime(2026, 12, 5, 15, 0)),
+    ("2026-12-05T15:00", datetime(2026, 12, 5, 15, 0)),
+    ("2026-12-05", datetime(2026, 12, 5, 9, 0)),
+    ("tomorrow 09:00", datetime(2026, 11, 27, 9, 0)),
+    ("mon 08:30", datetime(2026, 11, 30, 8, 30)),
+    # an offset, a zone name or a duration: one moment
+    ("2026-12-05T15:00+01:00", datetime(2026, 12, 5, 14, 0, tzinfo=timezone.utc)),
+    ("2026-12-05T15:00Z", datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)),
+    ("2026-12-05 15:00 Europe/Madrid", datetime(2026, 12, 5, 15, 0, tzinfo=MADRID)),
+    ("2026-03-29 02:30 Europe/Madrid", datetime(2026, 3, 29, 3, 30, tzinfo=MADRID)),   # skipped: where clocks show it
+    ("2026-12-05 15:00 utc", datetime(2026, 12, 5, 15, 0, tzinfo=timezone.utc)),
+    ("2h", NOW + timedelta(hours=2)),
+])
+def test_parse_post_time(text, expected):
+    found = parse_post_time(text, NOW)
+    assert found == expected and (found.tzinfo is None) == (expected.tzinfo is None)
+
+
+@pytest.mark.parametrize("text", ["someday", "", "2026-12-05 25:00", "2026-12-05 15:00 Mars/Base", "soon Europe/Madrid"])
+def test_parse_post_time_says_what_to_type(text):
+    with pytest.raises(ValueError, match="2026-12-05 15:00 \\(each account's own time\\)|give a time"):
+        parse_post_time(text, NOW)
 
 
 ACCOUNTS = [("sandbox:northwind_en", "@northwind"), ("sandbox:northwind_es", "@northwind_es")]

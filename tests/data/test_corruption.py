@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from data import CollectionSpec, Store
-from data import compaction
+from data import CollectionSpec, Store, compaction
 from data.journal import encode_entry
 from data.snapshot import write_snapshot
 

@@ -12,10 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from data import (CollectionSpec, ConflictError, LogConflictError, Store, StoreCorruptError,
-                  StoreError)
-from data import compaction
-from data import log as logmod
+from data import (
+    CollectionSpec,
+    ConflictError,
+    LogConflictError,
+    Store,
+    StoreCorruptError,
+    StoreError,
+    compaction,
+    log as logmod,
+)
 
 HELPER = str(Path(__file__).with_name("_logproc.py"))
 SPECS = [CollectionSpec("inbox"), CollectionSpec("counters"),

@@ -8,8 +8,7 @@ import json
 import re
 
 import httpx
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from integrations.base import AdapterError, InboundPage, PermanentError
 from integrations.bluesky import BlueskyAdapter, build_facets, parse_notifications_page, rkey_for

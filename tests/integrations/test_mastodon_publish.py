@@ -24,8 +24,7 @@ from integrations.base import (
 )
 from integrations.mastodon import MEDIA_POLL_ATTEMPTS, MastodonAdapter
 
-from tests.integrations.test_mastodon import BASE, NOW, REF, TOKEN, fixture, ok
-from tests.integrations.test_mastodon import Router as _Router
+from tests.integrations.test_mastodon import BASE, NOW, REF, TOKEN, Router as _Router, fixture, ok
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00JFIF" + bytes(range(256)) + b"\xff\xd9"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40

@@ -11,8 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from integrations.base import AuthError, PermanentError, TransientError
 from integrations.http import HttpTransport

@@ -6,8 +6,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from integrations.base import (
     AccountRef,

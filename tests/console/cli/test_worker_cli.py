@@ -12,7 +12,7 @@ from console.worker import JOB_HEALTH, WorkerLock
 from console.workspace import Workspace
 from tests.console.identity_fixtures import cli_clock, memory_keyring  # noqa: F401
 
-JOBS = ["sync", "replies", "snoozes", "expiry", "compact"]
+JOBS = ["sync", "replies", "snoozes", "expiry", "publishing", "compact"]
 
 
 def run(capsys, *argv):
@@ -101,7 +101,8 @@ def test_doctor_flags_a_job_that_has_not_run_for_three_intervals(capsys, cli_clo
     assert "  overdue   sync has not run for 12 min" in out
     assert "  overdue   compact has not run for 12 min" in out
     assert "restart the worker if it is stuck" in out
-    assert "5 problems found" in out
+    assert "  overdue   publishing has not run for 12 min" in out
+    assert "6 problems found" in out      # one per job
 
 
 def test_doctor_flags_a_job_that_keeps_failing(capsys, cli_clock, memory_keyring, monkeypatch, other_worker):

@@ -9,12 +9,26 @@ import pytest
 import segno
 
 from console.audit import verify_chain
-from console.permissions import (INBOX_READ, INBOX_TRIAGE, POST_PUBLISH, USER_MANAGE, PermissionDenied,
-                                 Scope, StepUpRequired)
-from console.identity import AccountLocked, LoginFailed, PassphraseRequired
-from console.permissions import PolicyAckRequired, SessionLocked
-from console.identity import code_at
-from console.identity import USERS, LastOwnerError, UserError
+from console.permissions import (
+    INBOX_READ,
+    INBOX_TRIAGE,
+    POST_PUBLISH,
+    USER_MANAGE,
+    PermissionDenied,
+    PolicyAckRequired,
+    Scope,
+    SessionLocked,
+    StepUpRequired,
+)
+from console.identity import (
+    USERS,
+    AccountLocked,
+    LastOwnerError,
+    LoginFailed,
+    PassphraseRequired,
+    UserError,
+    code_at,
+)
 from tests.console.identity_fixtures import memory_keyring, people  # noqa: F401
 
 

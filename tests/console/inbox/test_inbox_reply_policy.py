@@ -14,10 +14,16 @@ from console.policy import (
     RegionRules,
 )
 from console.errors import InvalidAction
-from console.inbox import InboxService
+from console.inbox import (
+    INBOX,
+    REPLY_QUEUED,
+    InboxService,
+    ReplyBlocked,
+    ReplyNeedsAcknowledgement,
+    policy_reply_check,
+    reply_target,
+)
 from console.permissions import PermissionDenied
-from console.inbox import INBOX, REPLY_QUEUED
-from console.inbox import ReplyBlocked, ReplyNeedsAcknowledgement, policy_reply_check, reply_target
 from integrations.base import ItemKind
 from tests.actors import RoleActor
 from tests.console.helpers import add_items, inbound, minutes_ago

@@ -15,13 +15,13 @@ from integrations.base import (
     AccountRef,
     AuthError,
     InboundPage,
+    ItemKind,
     PermanentError,
     PlatformAdapter,
     PublishResult,
     RateLimitedError,
     TransientError,
 )
-from integrations.base import ItemKind
 from tests.actors import RoleActor
 from tests.console.helpers import inbound
 

@@ -10,8 +10,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from console.errors import StorageProblem
-from console.library import LIBRARY, LibraryError
-from console.library import EXPIRED
+from console.library import EXPIRED, LIBRARY, LibraryError
 from console.permissions import PermissionDenied
 from tests.actors import RoleActor
 from tests.console.library_images import gif, jpeg, png, webp
@@ -300,3 +299,19 @@ def test_a_template_needs_well_formed_placeholders(library):
         library.add_text(EDDIE, "template", title="t", text="Hi {{first name}}, {{ok}}")
     with pytest.raises(LibraryError, match="malformed"):
         library.add_text(EDDIE, "template", title="t", text="{{ok}} and a stray }}")
+
+
+def test_an_image_is_found_by_its_id_or_its_one_title(library, image_file):
+    harbour = library.add_image(EDDIE, image_file("a.png", png(shade=1)), title="Harbour  photo", alt_text="x")
+    assert library.image_named(EDDIE, harbour.id.upper()) == harbour
+    assert library.image_named(EDDIE, "harbour photo") == harbour
+    other = library.add_image(EDDIE, image_file("b.png", png(shade=2)), title="Harbour photo", alt_text="y")
+    with pytest.raises(LibraryError, match=f"2 images are titled 'harbour photo' .*{other.id}.*; give the id"):
+        library.image_named(EDDIE, "harbour photo")
+    note = library.add_text(EDDIE, "snippet", title="Harbour note", text="hello")
+    with pytest.raises(LibraryError, match="is a snippet, not an image"):
+        library.image_named(EDDIE, note.id)
+    with pytest.raises(LibraryError, match="no library image has the id or title 'pier'"):
+        library.image_named(EDDIE, "pier")
+    with pytest.raises(PermissionDenied):
+        library.image_named(VIC, harbour.id)

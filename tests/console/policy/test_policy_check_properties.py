@@ -21,8 +21,8 @@ from console.policy import (
     RegionRules,
     RiskTopic,
     Target,
+    check_draft,
 )
-from console.policy import check_draft
 
 POLICY = ContentPolicy(
     accounts={"m": AccountPolicy("m", region="EU", required_hashtags=("Northwind",))},

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from console.policy import ERROR, WARNING, ContentPolicy, Route, Stage
+from console.policy import ERROR, WARNING, ContentPolicy, Route, Stage, TomlLocator, parse_content_policy
 from console.errors import ConfigError
 from console.governance import EXAMPLE_GOVERNANCE, GOVERNANCE_FILE, Governance, check_governance_text
-from console.policy import TomlLocator, parse_content_policy
 
 FILE = Path("governance.toml")
 

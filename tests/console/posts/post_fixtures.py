@@ -13,8 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from console.posts import ApprovalService
-from console.posts import Approvers
+from console.posts import ApprovalService, Approvers, PostService
 from console.audit import AuditTrail
 from console.policy import (
     ERROR,
@@ -34,7 +33,6 @@ from console.policy import (
 from console.errors import ConsoleError
 from console.notices import NoticeService
 from console.permissions import Scope
-from console.posts import PostService
 from tests.actors import RoleActor
 
 EN, ES, EU = "sandbox:en", "sandbox:es", "x:eu"

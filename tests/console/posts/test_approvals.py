@@ -9,14 +9,18 @@ from console.permissions import PermissionDenied
 from console.posts import (
     APPROVED,
     CHANGES_REQUESTED,
+    CURRENT,
+    DONE,
     EXPIRED,
     IN_REVIEW,
+    NOT_REACHED,
     REJECTED,
+    WAITING,
     NotYourStage,
     PostExpired,
     SelfApprovalRefused,
+    stage_states,
 )
-from console.posts import CURRENT, DONE, NOT_REACHED, WAITING, stage_states
 from tests.console.posts.post_fixtures import EN, ES, EU, audit_actions, desk  # noqa: F401
 
 

@@ -15,6 +15,7 @@ from console.posts import (
     IN_REVIEW,
     POSTS,
     AcknowledgementRequired,
+    AlreadyImported,
     PolicyBlocked,
     UnstaffedStage,
 )
@@ -88,6 +89,31 @@ def test_a_write_racing_another_process_is_a_conflict_not_an_overwrite(desk, ope
     with pytest.raises(ActionConflict, match="changed by max"):
         desk.posts.edit(desk.actor("ed"), post.id, expected_version=stale.version, text="Mine")
     assert desk.posts.get(post.id).text == "Edited elsewhere"
+
+
+def test_one_imported_row_makes_one_post_even_when_two_imports_race(desk, open_workspace, clock):
+    from tests.console.posts.post_fixtures import make_desk
+    other = make_desk(open_workspace("max").store, clock)
+    first = desk.posts.draft(desk.actor("ed"), [EN], "Boots", proposed_at=desk.later(), import_key="imp-1",
+                             source="plan.csv:2")
+    assert first.import_key == "imp-1" and desk.posts.imported("imp-1") == first.id
+    assert audit_actions(desk.store)[-1] == ("ed", "post.import", f"post/{first.id}", f"to {EN}; plan.csv:2")
+    # the other process has not seen it yet: its write is the one refused
+    with pytest.raises(AlreadyImported, match=f"already imported as {first.id}") as refused:
+        other.posts.draft(other.actor("max"), [EN], "Boots", proposed_at=desk.later(), import_key="imp-1")
+    assert refused.value.post_id == first.id
+    other.store.refresh()
+    assert other.store.count(POSTS) == 1
+
+
+def test_a_dry_check_refuses_as_a_draft_would_and_writes_nothing(desk):
+    result = desk.posts.dry_check(desk.actor("ed"), [EN], "BANNED and SHOUT")
+    assert [f.rule_id for f in result.findings] == ["brand.banned", "accessibility.caps"]
+    with pytest.raises(InvalidAction, match="unknown account 'x:nope'"):
+        desk.posts.dry_check(desk.actor("ed"), ["x:nope"], "Boots")
+    with pytest.raises(PermissionDenied):
+        desk.posts.dry_check(desk.actor("vic"), [EN], "Boots")
+    assert desk.store.count(POSTS) == 0
 
 
 def test_errors_block_submission_with_their_findings(desk):

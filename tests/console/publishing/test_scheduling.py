@@ -11,7 +11,7 @@ import pytest
 from console.errors import InvalidAction
 from console.permissions import PermissionDenied
 from console.posts import APPROVED, IN_REVIEW, AcknowledgementRequired, PolicyBlocked
-from console.publishing import FAILED, NEEDS_CHECK, RULE_BLACKOUT, SCHEDULED, SCHEDULES
+from console.publishing import FAILED, NEEDS_CHECK, RULE_BLACKOUT, SCHEDULED, SCHEDULES, ScheduleRequest
 from tests.console.posts.post_fixtures import EN, ES, audit_actions
 from tests.console.publishing.schedule_fixtures import calendar  # noqa: F401
 
@@ -180,3 +180,13 @@ def test_holds_need_the_freeze_permission_a_reason_and_known_scope(calendar):
     with pytest.raises(InvalidAction, match="already released by ada"):
         holds.release(desk.actor("ada"), hold.id)
     assert [a[1] for a in audit_actions(desk.store)[-2:]] == ["publishing.hold", "publishing.release"]
+
+
+def test_a_plan_names_the_blackouts_its_times_fall_in(calendar):
+    post = calendar.approved(targets=(EN, ES))
+    scheduling, ed = calendar.scheduling, calendar.desk.actor("ed")
+    # 23:30 in New York is 22:30 in Mexico City: only the New York time is in the quiet hours.
+    plan = scheduling.plan(ed, post.id, ScheduleRequest(at=datetime(2026, 11, 30, 23, 30, tzinfo=NEW_YORK)))
+    assert scheduling.blackouts_in(plan) == ("quiet",)
+    plan = scheduling.plan(ed, post.id, ScheduleRequest(local=datetime(2026, 11, 30, 10, 0)))
+    assert scheduling.blackouts_in(plan) == ()

@@ -13,7 +13,7 @@ from integrations.base import AccountRef
 from integrations.sandbox import SANDBOX_ACCOUNTS
 from screens.compose.screen import _span_selection
 from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, parse_tags
-from screens.compose.proposed_time import city_name, parse_proposed_time, zones_text
+from screens.compose.proposed_time import city_name, parse_proposed_time, time_help, zones_text
 from screens.compose.findings import counters_text, excerpt, findings_table, summary_text
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
@@ -38,7 +38,7 @@ def test_proposed_times_are_read_in_the_display_zone_unless_told_otherwise(typed
 
 def test_a_blank_time_is_none_and_nonsense_says_what_to_type():
     assert parse_proposed_time("   ", NOW, NEW_YORK) is None
-    with pytest.raises(ValueError, match="cannot read 'next-ish' as a time; type e.g. 2026-11-27 10:00"):
+    with pytest.raises(ValueError, match="cannot read 'next-ish' as a time; type e.g. 2026-12-03 10:00"):
         parse_proposed_time("next-ish", NOW, NEW_YORK)
     with pytest.raises(ValueError, match="both an offset and a zone"):
         parse_proposed_time("2026-11-27T10:00+01:00 Asia/Tokyo", NOW, NEW_YORK)
@@ -114,3 +114,11 @@ def test_findings_read_as_plain_text_with_quote_hint_and_version():
     assert counters.plain == "x 291/280 weighted · mastodon 20/500"
     assert [span.style for span in counters.spans] == ["red"]     # only the one over its limit
     assert summary_text(CheckResult((), ())).plain == "✓ no findings"
+
+
+def test_the_time_examples_name_a_date_to_come():
+    now = datetime(2031, 5, 2, 8, 0, tzinfo=timezone.utc)
+    assert time_help(now).startswith("2031-05-09 10:00, tomorrow 10:00")
+    with pytest.raises(ValueError, match="2031-05-09 10:00"):
+        parse_proposed_time("whenever", now, timezone.utc)
+    assert parse_proposed_time("2031-05-09 10:00", now, timezone.utc) > now

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from console.inbox import record_from_inbound
-from console.inbox import INBOX, item_key
+from console.inbox import INBOX, item_key, record_from_inbound
 from console.records import format_time
 from integrations.base import Author, InboundItem, ItemKind
 from tests.actors import RoleActor
