@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
+import keyring
 import pytest
 from hypothesis import settings
+from keyring.backends import fail
 
 from console.paths import workspace_paths
 from console.workspace import Workspace
@@ -38,11 +40,22 @@ class FakeClock:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
-    """No test ever touches the real XDG folders or the real keyring."""
+    """No test ever touches the real XDG folders or the real keyring.
+
+    The keyring is keyring's "fail" backend, here and in the processes a test
+    starts, whatever the machine has configured: a sandbox workspace then keeps
+    its seeds in its own file, and a test that wants a keyring asks for
+    ``memory_keyring``. (A CI box whose keyring raises on every write must not
+    fail a test that is about something else.)"""
     monkeypatch.setenv("SOCOPS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SOCOPS_USER", "alice")
     # A demo's injected sandbox faults never leak into tests: those that want faults set them.
     monkeypatch.delenv("SOCOPS_SANDBOX_FAULTS", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Static
 
@@ -155,6 +156,7 @@ class TextEditor(ModalScreen[EditorResult]):
         self.editor_title = title
         self.intro = intro
         self.initial_text = text
+        self._last_text = text
         self.hint = hint
         self.max_chars = max_chars
 
@@ -179,7 +181,8 @@ class TextEditor(ModalScreen[EditorResult]):
         return f"{count}{limit} characters · {self.hint}"
 
     @on(RevealingTextArea.Changed)
-    def update_hint(self) -> None:
+    def update_hint(self, event: RevealingTextArea.Changed) -> None:
+        self._last_text = event.text_area.written_text
         self.query_one("#editor-hint", Static).update(Text(self._hint_text()))
         error = self.query_one(".prompt--error", Static)
         error.update(Text(""))
@@ -187,8 +190,12 @@ class TextEditor(ModalScreen[EditorResult]):
 
     @property
     def text(self) -> str:
-        """The text as written (hidden characters included)."""
-        return self.query_one(RevealingTextArea).written_text
+        """The text as written (hidden characters included); while the editor is
+        being taken down, the text it held last."""
+        try:
+            return self.query_one(RevealingTextArea).written_text
+        except NoMatches:
+            return self._last_text
 
     def action_send(self) -> None:
         if not self.text.strip():

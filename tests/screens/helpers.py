@@ -35,7 +35,7 @@ async def settle(pilot) -> None:
         await pilot.pause()
         busy = [w for w in app.workers if w.is_running and w.group != "background-worker"]
         timers = (app.has_pending_changes or getattr(app.screen, "detail_pending", False)
-                  or app.keys_waiting)
+                  or getattr(app.screen, "check_pending", False) or app.keys_waiting)
         if not busy and not timers:
             await pilot.pause()
             return

@@ -12,6 +12,7 @@ from screens.app import SocopsApp
 from screens.help import HelpScreen
 from screens.inbox.screen import InboxScreen
 from screens.panels import PANELS
+from tests.console.identity_fixtures import memory_keyring  # noqa: F401  (a keyring: the bar has no "keyring!")
 from tests.screens.helpers import quiet_app, screen_render, settle
 
 
@@ -206,7 +207,7 @@ def test_the_footer_last_column_is_the_palette_key_after_a_resize(workspace, see
 
 
 def test_a_failing_job_of_another_processs_worker_shows_briefly_in_the_status_bar(workspace, open_workspace,
-                                                                                 monkeypatch):
+                                                                                 monkeypatch, memory_keyring):
     other = open_workspace("bob")
     assert other.worker_lock.acquire()
     monkeypatch.setattr(ApprovalService, "expire_due", lambda self: 1 / 0)

@@ -11,13 +11,7 @@ blind retry would show as a second post.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bench.publish_faults import FINAL_STATES, run_until_final, seed_posts
-from console.paths import workspace_paths
-from console.workspace import Workspace
 
 POSTS = 60
 #: No connect errors here: their retry waits 15 s or more (the publisher's backoff),
@@ -26,17 +20,8 @@ FAULTS = ("timeout_after_send:0.1,server_error:0.08,rate_limit:0.05,slow:0.08,cr
           "slow_seconds:0.3,rate_limit_seconds:1,idempotent:no,seed:5")
 
 
-def publishing_is_wired(home: Path) -> bool:
-    with Workspace.open(workspace_paths({"SOCOPS_HOME": str(home)}), operator="probe") as workspace:
-        jobs = [job.name for job in workspace.worker_jobs(workspace.make_account_adapters())]
-        return hasattr(workspace, "scheduling") and "publishing" in jobs
-
-
 def test_kill_9_and_injected_faults_never_post_twice_nor_leave_a_post_unfinished(tmp_path):
     home = tmp_path / "home"
-    if not publishing_is_wired(tmp_path / "probe"):
-        pytest.skip("the publishing job is not wired into the workspace yet "
-                    "(Workspace.scheduling, and PublishDue among Workspace.worker_jobs)")
     ids = seed_posts(home, POSTS)
     outcome = run_until_final(home, ids, faults=FAULTS, seed=5, bound_s=75, kill_after=(1.0, 4.0),
                               log_path=tmp_path / "worker.log")

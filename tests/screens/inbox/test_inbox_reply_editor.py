@@ -29,6 +29,7 @@ def first_of_kind(workspace, ids, kind: str) -> str:
 
 async def checked(pilot) -> None:
     """Wait for the editor's debounced check (and everything else) to finish."""
+    await pilot.pause()             # an edit's Changed message is handled first: it starts the check
     for _ in range(40):
         if not getattr(pilot.app.screen, "check_pending", False):
             break
