@@ -45,6 +45,10 @@ def main() -> None:
         paths = workspace_paths({"SOCOPS_HOME": str(Path(scratch) / "home")})
         started = time.perf_counter()
         with Workspace.open(paths) as workspace:
+            # the people the timed actions assign to (assignees must be console users)
+            workspace.users.bootstrap_owner("olivia", "Olivia Owner")
+            for n in range(5):
+                workspace.users.add(actor, f"agent{n}", "responder")
             batch = 5_000
             for start in range(0, args.events, batch):
                 notes = [AuditNote("inbox.assign", f"inbox/sandbox:n-{n}", f"assignee - -> agent{n % 7}")

@@ -13,6 +13,8 @@ registry that lists it in a circle.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ, POST_APPROVE, POST_DRAFT
 from screens.panel import Panel
 
@@ -44,3 +46,20 @@ def panel_named(name: str) -> Panel:
         if panel.name == name:
             return panel
     raise KeyError(name)
+
+
+async def open_post_in_compose(app, post_id: str, say: Callable[..., None]) -> None:
+    """Switch to the Compose panel and open ``post_id`` there (Compose asks first
+    about unsaved changes of its own); ``say`` tells why not, when it cannot."""
+    try:
+        panel = panel_named("compose")
+    except KeyError:
+        say("The Compose panel is not in this version; edit the post with `socops post`", severity="warning")
+        return
+    if not app.may_open(panel):
+        say("You may not edit posts (needs post.draft)", severity="error")
+        return
+    await app.switch_mode(panel.name)
+    open_post = getattr(app.screen, "open_post", None)
+    if callable(open_post):
+        open_post(post_id)

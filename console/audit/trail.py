@@ -16,12 +16,18 @@ event that was changed, removed, inserted or reordered.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import json
+import os
+import threading
+import time
 
 import orjson
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -35,6 +41,12 @@ AUDIT_HEAD = "audit_head"
 HEAD_KEY = "head"
 GENESIS = "0" * 64
 MAX_ATTEMPTS = 25
+#: The writers' turn file, next to the store's own files.
+TURN_FILE = "audit-turn.lock"
+#: How long an audited change waits for its turn before it goes ahead on its own
+#: (optimistically, retrying on conflict as before): a stuck holder never blocks
+#: the others for longer than this.
+TURN_WAIT_S = 3.0
 
 AUDIT_COLLECTIONS = (
     CollectionSpec(AUDIT, schema_version=1, resident=False),
@@ -64,12 +76,73 @@ def event_hash(event: dict) -> str:
     return hashlib.sha256(orjson.dumps([event.get(name) for name in _FIELDS])).hexdigest()
 
 
+class WritersTurn:
+    """One audited change at a time, across processes and threads.
+
+    Every audited change appends to one chain, so two writers always conflict
+    on its head. Retrying alone is not fair: a person's change that takes
+    50 ms (a policy check, say) loses every race against a worker that appends
+    every few milliseconds, and fails as "too busy". Taking turns on a file
+    lock (``flock``, one open file per turn, so threads of one process wait for
+    each other too) lets each change through in order. A nested change in the
+    same thread already has the turn. A writer that cannot get the turn within
+    :data:`TURN_WAIT_S`, or cannot open the file (a read-only store), goes
+    ahead without it: the compare-and-set on the chain's head keeps the chain
+    whole either way.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        if getattr(self._local, "depth", 0) or self.path is None:
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        fd = self._wait_for_turn()
+        self._local.depth = 1
+        try:
+            yield
+        finally:
+            self._local.depth = 0
+            if fd >= 0:
+                os.close(fd)              # closing the file gives the turn up
+
+    def _wait_for_turn(self) -> int:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return -1
+        deadline = time.monotonic() + TURN_WAIT_S
+        pause = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return -1
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+            except OSError:
+                os.close(fd)
+                return -1
+
+
 class AuditTrail:
     """Appends events to the chain, together with the changes they describe."""
 
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
+        directory = getattr(store, "directory", None)
+        self.turn = WritersTurn(Path(directory) / TURN_FILE if directory is not None else None)
 
     def apply(self, actor: str, change: Callable[[Any], AuditNote | Iterable[AuditNote] | None]) -> Any:
         """Run ``change(tx)`` in a transaction and append its notes to the chain.
@@ -78,8 +151,13 @@ class AuditTrail:
         to record (or None for nothing to record). If another process appended
         to the chain meanwhile, the whole change runs again on fresh state; a
         conflict on the change's own records propagates to the caller.
-        Returns what ``change`` returned.
+        Returns what ``change`` returned. Audited writers take turns
+        (:class:`WritersTurn`), so a slow change is not starved by fast ones.
         """
+        with self.turn.taken():
+            return self._apply(actor, change)
+
+    def _apply(self, actor: str, change: Callable[[Any], AuditNote | Iterable[AuditNote] | None]) -> Any:
         for _ in range(MAX_ATTEMPTS):
             head = self.store.get(AUDIT_HEAD, HEAD_KEY)
             try:

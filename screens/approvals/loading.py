@@ -56,12 +56,6 @@ def load_posts(workspace: "Workspace", actor: Actor, view: str) -> PostsLoaded:
     return PostsLoaded(QUEUE, ids, posts, notices)
 
 
-class PostsChanged(Message):
-    """Posts or notices changed in the store (here or in another process)."""
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PostsChanged)
-
 
 class DetailLoaded(Message):
     """The detail of a post was gathered; ``key`` says which view of it was asked for."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from console.posts import CHANGES_REQUESTED, DRAFT, EXPIRED, REJECTED, Post
 from screens.approvals.post_format import first_line
-from screens.panels import panel_named
+from screens.panels import open_post_in_compose
 from screens.widgets.prompts import ConfirmPrompt
 
 if TYPE_CHECKING:
@@ -41,19 +41,7 @@ class OwnPosts:
 
     async def open_in_compose(self, post_id: str) -> None:
         """Show ``post_id`` in the Compose panel (it asks first about unsaved changes there)."""
-        try:
-            panel = panel_named("compose")
-        except KeyError:
-            self.say("The Compose panel is not in this version; edit the post with `socops post`",
-                     severity="warning")
-            return
-        if not self.app.may_open(panel):  # type: ignore[attr-defined]
-            self.say("You may not edit posts (needs post.draft)", severity="error")
-            return
-        await self.app.switch_mode(panel.name)
-        open_post = getattr(self.app.screen, "open_post", None)
-        if callable(open_post):
-            open_post(post_id)
+        await open_post_in_compose(self.app, post_id, self.say)
 
     def offer_copy(self, post: Post) -> None:
         """Ask, then copy a post that can no longer change into a new draft and open that."""

@@ -17,7 +17,7 @@ submissions and expiries arrive through the store's change notices.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from rich.text import Text
 from textual import on, work
@@ -35,9 +35,10 @@ from console.records import BulkResult
 from screens.conditions import ConditionBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
+from screens.following import FollowsStore
 from screens.panel import PanelScreen, actor_may
 from screens.approvals.decisions import ApprovalDecisions
-from screens.approvals.loading import DetailLoaded, PostsChanged, PostsLoaded, load_posts
+from screens.approvals.loading import DetailLoaded, PostsLoaded, load_posts
 from screens.approvals.notices import NoticesBox
 from screens.approvals.own_posts import COPIED, REOPENED, OwnPosts
 from screens.approvals.queue import MINE, QUEUE, ApprovalQueue
@@ -49,7 +50,6 @@ from screens.widgets.status_bar import StatusBar, actor_label
 #: Seconds the detail waits after a cursor move (coalesces key repeat), and
 #: after a burst of store changes before the list is loaded again.
 DETAIL_DELAY = 0.06
-RELOAD_DELAY = 0.2
 #: From this width the detail sits beside the list instead of below it.
 SIDE_BY_SIDE_WIDTH = 140
 
@@ -72,8 +72,10 @@ class ApprovalCommands(CommandListProvider):
                 yield "Approvals: approve the selected posts", screen.action_bulk_approve, "Low-risk posts only (A)"
 
 
-class ApprovalsScreen(PanelScreen):
+class ApprovalsScreen(FollowsStore, PanelScreen):
     """Approve, reject or send back the posts waiting for you; follow your own."""
+
+    FOLLOWED = (POSTS, NOTICES)
 
     CSS_PATH = "approvals.tcss"
     HELP_TITLE = "Approvals keys"
@@ -115,14 +117,11 @@ class ApprovalsScreen(PanelScreen):
         self._posts: dict[str, Post] = {}
         self._generation = 0
         self._loaded = False
-        self._stop_following: Callable[[], None] = lambda: None   # set on mount
-        self._stale = False
         self._unread = 0
         self._decisions: ApprovalDecisions | None = None
         self._own_posts: OwnPosts | None = None
         self._detail_key: tuple | None = None
         self._detail_timer: Timer | None = None
-        self._reload_timer: Timer | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cannot_decide":
@@ -162,9 +161,7 @@ class ApprovalsScreen(PanelScreen):
 
     def on_mount(self) -> None:
         app = self.app
-        app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
-        app.mode_change_signal.subscribe(self, self._mode_changed)
-        self._stop_following = self.workspace.store.on_change(self._store_changed)
+        self.follow_store()
         self._decisions = ApprovalDecisions(app, self.workspace.approvals, lambda: self.actor, say=self.say,
                                             reload=self.load)
         self._own_posts = OwnPosts(app, self.workspace.posts, lambda: self.actor, say=self.say)
@@ -180,46 +177,15 @@ class ApprovalsScreen(PanelScreen):
         self.load()
 
     def on_unmount(self) -> None:
-        self._stop_following()
+        self.stop_following_store()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
 
-    # -- following the store ---------------------------------------------------------------
-    def _store_changed(self, changes: list) -> None:
-        """Store listener: runs on any thread, so it only posts a message."""
-        if any(change.collection in (POSTS, NOTICES) for change in changes):
-            self.post_message(PostsChanged())
-
-    @property
-    def _shown(self) -> bool:
-        return self.app.screen is self
-
-    def on_posts_changed(self, _message: PostsChanged) -> None:
-        if not self._shown:
-            self._stale = True
-        elif self._reload_timer is None:
-            self._reload_timer = self.set_timer(RELOAD_DELAY, self._reload_now)
-
-    def _reload_now(self) -> None:
-        self._reload_timer = None
-        self.load(background=True)
-
-    def _clock_ticked(self, _now: object) -> None:
-        # Relative times move, and posts expire, even when nothing was written.
-        if self._shown:
-            self.load(background=True)
-        else:
-            self._stale = True
-
-    def _mode_changed(self, _mode: str) -> None:
-        if self._shown and self._stale:
-            self.load(background=True)
-
     @property
     def detail_pending(self) -> bool:
         """The list or the detail is about to follow (tests wait on this)."""
-        return self._detail_timer is not None or self._reload_timer is not None
+        return self._detail_timer is not None or self.reload_pending
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, *, background: bool = False) -> None:

@@ -25,7 +25,7 @@ from console.publishing import NEEDS_CHECK, RULE_BLACKOUT, CalendarEntry, Schedu
 from console.untrusted import one_line, printable
 from screens.calendar.prompts import ACKNOWLEDGE, OVERRIDE, ScheduleFindingsPrompt
 from screens.calendar.query import TIME_HELP, parse_new_time
-from screens.panels import panel_named
+from screens.panels import open_post_in_compose
 from screens.parsing import PromptError
 from screens.widgets.prompts import ConfirmPrompt, TextPrompt
 from screens.widgets.status_bar import actor_label
@@ -224,19 +224,7 @@ class CalendarActions:
     # -- editing -------------------------------------------------------------------------------
     async def edit(self, entry: CalendarEntry) -> None:
         """Open the post in the Compose panel (which asks first about unsaved changes there)."""
-        try:
-            panel = panel_named("compose")
-        except KeyError:
-            self.say("The Compose panel is not in this version; edit the post with `socops post`",
-                     severity="warning")
-            return
-        if not self.app.may_open(panel):  # type: ignore[attr-defined]
-            self.say("You may not edit posts (needs post.draft)", severity="error")
-            return
-        await self.app.switch_mode(panel.name)
-        open_post = getattr(self.app.screen, "open_post", None)
-        if callable(open_post):
-            open_post(entry.post_id)
+        await open_post_in_compose(self.app, entry.post_id, self.say)
 
     # -- running and reporting -----------------------------------------------------------------
     def _question(self, entry: CalendarEntry, consequence: str) -> str:

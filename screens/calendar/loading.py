@@ -59,12 +59,6 @@ class CalendarLoaded(Message):
         self.generation = generation
 
 
-class CalendarChanged(Message):
-    """Posts, schedules or holds changed in the store (here or in another process)."""
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CalendarChanged)
-
 
 class EntryDetailLoaded(Message):
     """The detail of a post was gathered; ``key`` says which view of it was asked for."""

@@ -25,7 +25,7 @@ the store's change notices (other processes' within the app's poll).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -46,7 +46,7 @@ from screens.calendar.agenda import AgendaList
 from screens.calendar.departures import DeparturesLine
 from screens.calendar.detail import EntryDetailView, entry_detail_renderable, load_entry_detail
 from screens.calendar.grids import MonthGrid, WeekGrid, week_page, week_page_size
-from screens.calendar.loading import CalendarChanged, CalendarLoaded, EntryDetailLoaded, load_calendar
+from screens.calendar.loading import CalendarLoaded, EntryDetailLoaded, load_calendar
 from screens.calendar.model import (AGENDA, DAY, ENTRY, MONTH, VIEWS, WEEK, CalendarData, ViewZone, agenda_rows,
                                     day_start, entry_key, first_of_day, load_window, local_day, month_days,
                                     month_weeks, period_days, period_title, period_window, viewer_zone, week_cells,
@@ -57,6 +57,7 @@ from screens.calendar.states import legend
 from screens.conditions import ConditionBanner
 from screens.formatting import count_text
 from screens.palette import Command, CommandListProvider
+from screens.following import FollowsStore
 from screens.panel import PanelScreen, actor_may
 from screens.widgets.message_line import MessageLine
 from screens.widgets.status_bar import StatusBar
@@ -64,7 +65,6 @@ from screens.widgets.status_bar import StatusBar
 #: Seconds the detail waits after a cursor move (coalesces key repeat), and
 #: after a burst of store changes before the calendar is loaded again.
 DETAIL_DELAY = 0.06
-RELOAD_DELAY = 0.2
 #: From this width the detail sits beside the views instead of below them.
 SIDE_BY_SIDE_WIDTH = 140
 #: Entries whose post has an account to send again (failed, missed or needing a check).
@@ -90,8 +90,10 @@ class CalendarCommands(CommandListProvider):
         yield "Calendar: refresh", screen.action_refresh, "Read the store again now (g)"
 
 
-class CalendarScreen(CalendarNavigation, PanelScreen):
+class CalendarScreen(CalendarNavigation, FollowsStore, PanelScreen):
     """Agenda, week and month of what goes out; move, publish and retry posts."""
+
+    FOLLOWED = (POSTS, SCHEDULES, HOLDS)
 
     CSS_PATH = "calendar.tcss"
     HELP_TITLE = "Calendar keys"
@@ -144,12 +146,9 @@ class CalendarScreen(CalendarNavigation, PanelScreen):
         self.cursor: int | None = None          # index into ``data.entries``
         self._cursor_key: tuple | None = None   # the cursor's post and moment, across loads
         self._generation = 0
-        self._stale = False
-        self._stop_following: Callable[[], None] = lambda: None
         self._actions: CalendarActions | None = None
         self._detail_key: tuple | None = None
         self._detail_timer: Timer | None = None
-        self._reload_timer: Timer | None = None
         self._page_key: tuple | None = None
         self._cells: dict = {}
         self._summaries: dict = {}
@@ -210,9 +209,7 @@ class CalendarScreen(CalendarNavigation, PanelScreen):
         workspace = self.workspace
         self.zones = zone_cycle(viewer_zone(app.display_tz), workspace.accounts)  # type: ignore[attr-defined]
         self.day = local_day(workspace.clock(), self.zone.tz)
-        app.clock_ticked_signal.subscribe(self, self._clock_ticked)  # type: ignore[attr-defined]
-        app.mode_change_signal.subscribe(self, self._mode_changed)
-        self._stop_following = workspace.store.on_change(self._store_changed)
+        self.follow_store()
         self._actions = CalendarActions(app, workspace, lambda: self.actor, say=self.say,
                                         reload=lambda: self.load(), zone=lambda: self.zone.tz)
         self.detail_view.border_title = Text("Post")
@@ -236,7 +233,7 @@ class CalendarScreen(CalendarNavigation, PanelScreen):
         self.call_after_refresh(lambda: self.load(background=True))
 
     def on_unmount(self) -> None:
-        self._stop_following()
+        self.stop_following_store()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= SIDE_BY_SIDE_WIDTH, "-wide")
@@ -247,41 +244,10 @@ class CalendarScreen(CalendarNavigation, PanelScreen):
         for view in VIEWS:
             self.set_class(view == self.view, f"-{view}")
 
-    # -- following the store ---------------------------------------------------------------
-    def _store_changed(self, changes: list) -> None:
-        """Store listener: runs on any thread, so it only posts a message."""
-        if any(change.collection in (POSTS, SCHEDULES, HOLDS) for change in changes):
-            self.post_message(CalendarChanged())
-
-    @property
-    def _shown(self) -> bool:
-        return self.app.screen is self
-
-    def on_calendar_changed(self, _message: CalendarChanged) -> None:
-        if not self._shown:
-            self._stale = True
-        elif self._reload_timer is None:
-            self._reload_timer = self.set_timer(RELOAD_DELAY, self._reload_now)
-
-    def _reload_now(self) -> None:
-        self._reload_timer = None
-        self.load(background=True)
-
-    def _clock_ticked(self, _now: object) -> None:
-        # Departures count down and posts go out even when nobody here wrote anything.
-        if self._shown:
-            self.load(background=True)
-        else:
-            self._stale = True
-
-    def _mode_changed(self, _mode: str) -> None:
-        if self._shown and self._stale:
-            self.load(background=True)
-
     @property
     def detail_pending(self) -> bool:
         """The views or the detail are about to follow (tests wait on this)."""
-        return self._detail_timer is not None or self._reload_timer is not None
+        return self._detail_timer is not None or self.reload_pending
 
     # -- loading ---------------------------------------------------------------------------
     def load(self, *, background: bool = False, first: bool = False) -> None:
