@@ -18,6 +18,7 @@ import shlex
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from console.cli import common
 from console.cli.common import CommandFailed
@@ -145,7 +146,8 @@ def not_loopback_warning(host: str, port: int, public_url: str | None) -> str:
 def _public_url(given: str | None, host: str, port: int) -> str:
     if given is not None:
         url = given.strip().rstrip("/")
-        if not url.startswith(("http://", "https://")) or "://" == url[-3:]:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             raise CommandFailed(f"usage error: --public-url {given!r} is not a web address: give one such as "
                                 "https://console.example.com", exit_code=2)
         return url
