@@ -1,6 +1,6 @@
 """``socops serve`` in a real browser: headless Chromium (Debian's package) loads the
 page, the login screen appears, the owner types their name and a code, and the
-inbox shows. Skips, saying why, when Chromium is not installed (``.ci/run``
+inbox shows; the page loaded again is a new session, at the login screen. Skips, saying why, when Chromium is not installed (``.ci/run``
 installs it where it can).
 
 The served console is a process of its own on the test's SOCOPS_HOME. The keyring
@@ -139,6 +139,10 @@ async def log_in_through_the_browser(url: str, seed: str, tmp_path: Path) -> tup
             inbox = await page.wait_for_screen(lambda text: "olivia owner" in text, timeout=90)
             requested = [event["params"]["request"]["url"] for event in page.events
                          if event["method"] == "Network.requestWillBeSent"]
+            # A new browser session (the page loaded again) is a new console: it shares no login.
+            await page.call("Page.navigate", url=url + "/")
+            again = await page.wait_for_screen(lambda text: "Log in" in text and "Code" in text, timeout=90)
+            assert "Log in" in again and "olivia owner" not in again, again
             return login, inbox, requested
         finally:
             # What the browser showed, to look at when this fails; a page that broke may not give one.
