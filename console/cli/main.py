@@ -75,6 +75,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         post_commands,
         publishing_commands,
         sandbox_commands,
+        serve_command,
         training_commands,
         user_commands,
         worker_command,
@@ -84,6 +85,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     inbox_commands.register(subparsers)
     sandbox_commands.register(subparsers)
     worker_command.register(subparsers)
+    serve_command.register(subparsers)
     account_commands.register(subparsers)
     audit_commands.register(subparsers)
     user_commands.register(subparsers)
