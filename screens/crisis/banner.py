@@ -30,7 +30,7 @@ def status_key(status: CrisisStatus | None) -> tuple:
 
 
 def banner_text(status: CrisisStatus | None) -> str:
-    """``CRISIS 3 crisis · Recall of the Ridgeline jacket · 00:42 · FROZEN · runbook 1/4, 1 overdue``;
+    """``CRISIS 3 crisis · 00:42 · FROZEN · runbook 1/4 steps, 1 overdue · Recall of the Ridgeline jacket``;
     "" with neither a crisis nor a freeze."""
     if status is None or (not status.active and not status.frozen):
         return ""
@@ -38,11 +38,12 @@ def banner_text(status: CrisisStatus | None) -> str:
     if crisis is None:
         scopes = ", ".join(hold.scope for hold in status.freezes)
         return f"FROZEN · publishing is frozen on {scopes} without a crisis · unfreezing needs two people (key 5)"
-    parts = [f"CRISIS {crisis.label}", one_line(crisis.title, 60), clock_text(status.elapsed),
-             "FROZEN" if status.frozen else "not frozen", f"runbook {status.runbook.describe()}"]
+    # The title last: at 80 columns it is what gives way, never the freeze or the runbook.
+    parts = [f"CRISIS {crisis.label}", clock_text(status.elapsed), "FROZEN" if status.frozen else "not frozen",
+             f"runbook {status.runbook.describe()}"]
     if status.request is not None:
-        parts.append(f"{status.request.kind} waits for a second person")
-    return " · ".join(parts)
+        parts.append(f"{status.request.kind} waits for a 2nd person")
+    return " · ".join(parts + [one_line(crisis.title, 80)])
 
 
 class CrisisBanner(Widget):
