@@ -16,8 +16,8 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 
-from console.crisis import (STEP_DONE, STEP_NA, Crisis, CrisisStatus, StatementChoice, TimelineEntry, clock_text,
-                            duration_text)
+from console.crisis import (STEP_DONE, STEP_NA, Crisis, CrisisStatus, StatementChoice, TimelineEntry,
+                            clock_text, duration_text)
 from console.errors import ConsoleError
 from console.permissions import PermissionDenied
 from console.publishing import CaughtTarget
@@ -95,6 +95,13 @@ def day_time(moment: datetime | None, zone: tzinfo | None) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+def short_time(moment: datetime | None, zone: tzinfo | None) -> str:
+    """``11-26 09:04``: a past crisis's times, narrow enough for 80 columns."""
+    if moment is None:
+        return "-".ljust(11)
+    return moment.astimezone(zone).strftime("%m-%d %H:%M")
+
+
 def step_mark(state: str, overdue: bool) -> tuple[str, str]:
     """The symbol and the word of a step's state: never colour alone."""
     if state == STEP_DONE:
@@ -165,12 +172,15 @@ def work_rows(page: CrisisPage, zone: tzinfo | None, style: Callable[[str], str]
         heading("Past crises  (Enter or r reads the report · D declares)")
         if not page.past:
             info("none yet")
+        else:
+            add(INFO, "columns", Text(f"{'level':<11} {'declared':<11}   {'resolved':<11}  {'lasted':<6} title",
+                                      style=style("muted")))
         for past in page.past:
-            duration = duration_text(int(past.elapsed(now).total_seconds()))
+            duration = clock_text(past.elapsed(now))       # hours:minutes, the report has the seconds
             text = Text(f"{past.label:<11} ", style=style("heading"))
-            text.append(f"{one_line(past.title, 50)}  ")
-            text.append(f"declared {day_time(past.declared_at, zone)} · resolved {day_time(past.resolved_at, zone)}"
-                        f" · {duration}", style=style("muted"))
+            text.append(f"{short_time(past.declared_at, zone)} → {short_time(past.resolved_at, zone)}  "
+                        f"{duration:<6} ", style=style("muted"))
+            text.append(one_line(past.title, 80))
             add(PAST, past.id, text)
     return rows
 
@@ -184,18 +194,19 @@ def header_lines(page: CrisisPage, zone: tzinfo | None) -> list[str]:
         lines.append("No crisis is active. D declares one (or the palette's \"Declare a crisis\"); F9 freezes "
                      "publishing at once.")
     else:
-        lines.append(f"{crisis.id} {crisis.label} · declared by {one_line(crisis.declared_by, 20)} "
-                     f"{hhmm(crisis.declared_at, zone)} ({clock_text(status.elapsed)} ago) · scope "
-                     f"{one_line(crisis.scope, 60)}" + (f" · playbook {crisis.playbook}" if crisis.playbook else "")
-                     + f" · {one_line(crisis.title, 80)}")
+        # The level, elapsed time and freeze are on the banner above: here what it is about.
+        lines.append(f"{crisis.id} · {one_line(crisis.title, 80)} · by {one_line(crisis.declared_by, 20)} "
+                     f"{hhmm(crisis.declared_at, zone)} · scope {one_line(crisis.scope, 60)}"
+                     + (f" · playbook {crisis.playbook}" if crisis.playbook else "")
+                     + f" · reason: {one_line(crisis.reason, 120)}")
         if crisis.responders:
             lines.append(f"Only these reply on the affected accounts: {', '.join(crisis.responders)}")
     freezes = status.freezes
     if freezes:
         for hold in freezes:
-            lines.append(f"FROZEN on {hold.scope} since {hhmm(hold.at, zone)} by {one_line(hold.by, 20)} ({hold.id}): "
-                         f"held {hold.scheduled} scheduled, {hold.due} publish-now"
-                         + (f", {crisis.held_replies} queued replies" if crisis is not None else "")
+            lines.append(f"FROZEN {hold.scope} {hhmm(hold.at, zone)} by {one_line(hold.by, 20)}: held "
+                         f"{hold.scheduled} scheduled, {hold.due} publish-now"
+                         + (f", {crisis.held_replies} replies" if crisis is not None else "") + f" ({hold.id})"
                          + (f"; {len(hold.in_flight)} already being sent: "
                             + ", ".join(f"{t.post_id} on {page.handle(t.account_id)}" for t in hold.in_flight)
                             if hold.in_flight else ""))
