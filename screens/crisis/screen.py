@@ -62,6 +62,26 @@ def required(what: str) -> Callable[[str], None]:
     return check
 
 
+class WorkList(OptionList):
+    """The panel's list: the cursor stops at the ends (OptionList wraps around, and a
+    crisis lead pressing j once too often would land back on the first step)."""
+
+    def _step(self, direction: int) -> None:
+        index = self.highlighted
+        position = (index if index is not None else -1) + direction
+        while 0 <= position < self.option_count:
+            if not self.get_option_at_index(position).disabled:
+                self.highlighted = position
+                return
+            position += direction
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+
 class CrisisCommands(CommandListProvider):
     """Palette entries while the Crisis panel is shown."""
 
@@ -129,7 +149,7 @@ class CrisisScreen(PanelScreen):
         yield CrisisBanner()
         yield Static(Text("Loading…"), id="crisis-header")
         with Container(id="crisis-body"):
-            yield OptionList(id="crisis-work")
+            yield WorkList(id="crisis-work")
             with VerticalScroll(id="crisis-log"):
                 yield Static(Text(""), id="crisis-log-text")
         yield MessageLine(id="crisis-message")

@@ -361,3 +361,23 @@ def test_a_reply_by_someone_who_is_not_a_responder_is_refused_with_the_reason(ro
             assert room.workspace.inbox.get(item).replies == ()
 
     asyncio.run(main())
+
+
+def test_j_and_k_stop_at_the_ends_of_the_list_and_skip_headings(room):
+    declare_3(room)
+    app = crisis_app(room, "mia")
+
+    async def main():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await press(pilot, "5")
+            screen = app.screen
+            selectable = [index for index, row in enumerate(screen.rows) if row.selectable]
+            await press(pilot, *"j" * (len(screen.rows) + 3))
+            assert screen.work_list.highlighted == selectable[-1]          # not back on the first step
+            await press(pilot, *"k" * (len(screen.rows) + 3))
+            assert screen.work_list.highlighted == selectable[0]
+            await press(pilot, "up")
+            assert screen.work_list.highlighted == selectable[0]
+
+    asyncio.run(main())
