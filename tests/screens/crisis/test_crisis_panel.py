@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import timedelta
 
 from textual.command import CommandPalette
 from textual.widgets import Select
@@ -210,6 +211,7 @@ def test_a_holding_statement_is_submitted_on_the_crisis_route_after_a_fresh_code
 def test_unfreeze_is_asked_by_one_person_and_confirmed_by_a_second_in_another_session(room, clock):
     declare_3(room)
     held = room.scheduled(1, minutes=5)
+    later = room.scheduled(2, minutes=6)
     clock.advance(minutes=10)                     # its time passes while frozen: it misses it
     room.publish_round()
     # A second console on the same store, as another process would open it.
@@ -242,13 +244,19 @@ def test_unfreeze_is_asked_by_one_person_and_confirmed_by_a_second_in_another_se
             assert isinstance(max_app.screen, AnswerScreen)
             answer = shown(max_app)
             assert "Unfrozen: asked by mia, confirmed by max" in answer
-            assert held.id in answer and "reschedule or drop" in answer
+            assert held.id in answer and later.id in answer and "reschedule or drop" in answer
             await press(pilot, "escape")
             assert not other.crisis.freezes()
-            assert [row.key.split("|")[0] for row in max_app.screen.rows if row.kind == "missed"] == [held.id]
-            await go_to_row(pilot, "missed")
+            missed = {row.key.split("|")[0] for row in max_app.screen.rows if row.kind == "missed"}
+            assert missed == {held.id, later.id}
+            await go_to_row(pilot, "missed", f"{held.id}|{EN}")
             await press(pilot, "X", "y")
             assert f"Dropped {held.id}" in message(max_app)
+            await go_to_row(pilot, "missed", f"{later.id}|{EN}")
+            await press(pilot, "t")
+            await type_in(pilot, "2h")
+            assert f"Rescheduled {later.id}" in message(max_app)
+            assert other.scheduling.get(later.id).targets[EN].at == clock() + timedelta(hours=2)
             assert not other.crisis.missed_posts()
         room.workspace.store.refresh()
         unfreezes = [(actor, action) for actor, action, _ in room.audit("crisis.unfreeze")]
