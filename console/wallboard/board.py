@@ -22,8 +22,8 @@ console's status bar.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -104,6 +104,13 @@ class BoardSnapshot:
     jobs: tuple[JobLine, ...]
     worker: WorkerStatus
     crisis: CrisisStatus
+    #: Every connected account's handle, by id (scopes and holds name ids; the board shows handles).
+    handles: Mapping[str, str] = field(default_factory=dict)
+
+    def hold_scope(self, hold: Hold) -> str:
+        """A hold's scope with handles for account ids: ``@northwind_es, region EU``."""
+        return ", ".join(tuple(self.handles.get(account, account) for account in hold.accounts)
+                         + tuple(f"region {region}" for region in hold.regions)) or "every account"
 
     @property
     def publishing(self) -> str:
@@ -176,8 +183,9 @@ class Wallboard:
         volume = tuple(AccountVolume(account_id, handles[account_id], counts)
                        for account_id, counts in per_hour.items())
         crisis = self.crisis().status()
+        every_handle = {account.account_id: account.handle for account in self.accounts()}
         return BoardSnapshot(now, viewer.name, self.inbox.counts(), self._next_posts(now, handles), volume,
-                             crisis.holds, self._jobs(now), self.worker_status(), crisis)
+                             crisis.holds, self._jobs(now), self.worker_status(), crisis, every_handle)
 
     def _next_posts(self, now: datetime, handles: dict[str, str]) -> tuple[NextPost, ...]:
         with self._lock:

@@ -105,10 +105,9 @@ class WallboardApp(App[None]):
         self.display_tz = display_tz
         self.register_theme(HIGH_CONTRAST)
         self.theme_setting = theme or settings.theme
-        if self.console.color_system in ("standard", "windows") and self.theme_setting == "default":
-            self.theme = "ansi-dark"        # 16 colours: the ANSI theme keeps the states distinct
-        else:
-            self.theme = THEMES[self.theme_setting]
+        # 16 colours: the ANSI theme keeps the states distinct
+        self.default_theme = "ansi-dark" if self.console.color_system in ("standard", "windows") else THEMES["default"]
+        self.theme = self.default_theme if self.theme_setting == "default" else THEMES[self.theme_setting]
         self.snapshot: BoardSnapshot | None = None
         self.paused = False
         self._crisis_id = ""
@@ -255,7 +254,7 @@ class WallboardApp(App[None]):
         self._draw()
 
     def action_toggle_theme(self) -> None:
-        self.theme = HIGH_CONTRAST.name if self.theme != HIGH_CONTRAST.name else THEMES["default"]
+        self.theme = HIGH_CONTRAST.name if self.theme != HIGH_CONTRAST.name else self.default_theme
 
 
 def make_wallboard(workspace: "Workspace", actor: "Actor | None", **options) -> WallboardApp:

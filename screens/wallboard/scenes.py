@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Digits, Sparkline, Static
 
-from console.crisis import clock_text
+from console.crisis import STEP_DONE, STEP_OPEN, clock_text
 from console.untrusted import one_line
 from console.wallboard import (FROZEN, HELD_STATE, HOURS, JOB_FAILING, JOB_NOT_RUN, JOB_OK, JOB_OVERDUE,
                                BoardSnapshot, countdown_text)
@@ -142,7 +142,7 @@ class OverviewScene(Scene):
         text = PUBLISHING_WORDS[snapshot.publishing]
         if snapshot.holds:
             text += f" · {len(snapshot.holds)} hold{'s' if len(snapshot.holds) != 1 else ''}: " + "; ".join(
-                f"{hold.scope} by {hold.by}" for hold in snapshot.holds)
+                f"{snapshot.hold_scope(hold)} by {hold.by}" for hold in snapshot.holds)
         publishing.update(Text(one_line(text, 300)))
         set_state(publishing, publishing_state(snapshot))
         worker = self.query_one("#overview-worker", Static)
@@ -229,7 +229,7 @@ class PublishingScene(Scene):
         holds = Text()
         for hold in snapshot.holds:
             kind = "crisis freeze" if hold.kind == "crisis" else "hold"
-            holds.append(f"{'■' if hold.kind == 'crisis' else '▲'} {kind} on {one_line(hold.scope, 60)}\n"
+            holds.append(f"{'■' if hold.kind == 'crisis' else '▲'} {kind} on {one_line(snapshot.hold_scope(hold), 60)}\n"
                          f"  by {hold.by} since {local_time(hold.at, zone)}: {one_line(hold.reason, 100)}\n")
         if not snapshot.holds:
             holds.append("✓ no holds: scheduled posts go out on time")
@@ -267,8 +267,13 @@ class CrisisScene(Scene):
             yield Tile("PUBLISHING", id="tile-freeze", word=True)
             yield Tile("RUNBOOK STEPS DONE", id="tile-runbook")
         yield Static(Text(""), id="crisis-request", classes="line")
-        yield Static(Text("Timeline (latest last)"), classes="scene--title")
-        yield Static(Text(""), id="crisis-timeline", classes="list")
+        with Horizontal(classes="columns"):
+            with Vertical(classes="column", id="runbook-column"):
+                yield Static(Text("Runbook (due time, owner)"), classes="column--title")
+                yield Static(Text(""), id="crisis-runbook", classes="list")
+            with Vertical(classes="column"):
+                yield Static(Text("Timeline (latest last)"), classes="column--title")
+                yield Static(Text(""), id="crisis-timeline", classes="list")
 
     def show(self, snapshot: BoardSnapshot, zone: tzinfo | None) -> None:
         status = snapshot.crisis
@@ -284,16 +289,25 @@ class CrisisScene(Scene):
         self.query_one("#tile-elapsed", Tile).show(clock_text(status.elapsed),
                                                    f"since {local_time(crisis.declared_at, zone)}", "bad")
         if status.frozen:
-            scopes = ", ".join(hold.scope for hold in status.freezes)
+            scopes = ", ".join(snapshot.hold_scope(hold) for hold in status.freezes)
             self.query_one("#tile-freeze", Tile).show("■ FROZEN", one_line(f"on {scopes}", 60), "bad")
         else:
             self.query_one("#tile-freeze", Tile).show("● NOT FROZEN", "scheduled posts go out", "ok")
         runbook = status.runbook
-        bar_width = 20
+        bar_width = 10
         filled = round(bar_width * runbook.done / runbook.total) if runbook.total else 0
         caption = f"{'█' * filled}{'░' * (bar_width - filled)} of {runbook.total}"
         if runbook.overdue:
             caption += f" · ! {runbook.overdue} overdue"
+        steps = Text()
+        for step in crisis.steps:
+            if step.state == STEP_OPEN:
+                mark = "! OVERDUE" if step.overdue(snapshot.now) else "· open"
+            else:
+                mark = "✓ done" if step.state == STEP_DONE else "– n/a"
+            steps.append(f"{mark:<9} {local_time(step.due_at, zone)} {one_line(step.owner, 16):<10} "
+                         f"{one_line(step.title, 90)}\n")
+        self.query_one("#crisis-runbook", Static).update(steps)
         self.query_one("#tile-runbook", Tile).show(str(runbook.done), caption, "bad" if runbook.overdue else "ok")
         request = self.query_one("#crisis-request", Static)
         if status.request is not None:
