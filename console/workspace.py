@@ -54,6 +54,7 @@ from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, Pos
                                 Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
+from console.wallboard import Wallboard
 from console.errors import InvalidAction, ItemNotFound
 from console.permissions import INBOX_TRIAGE, POST_APPROVE, Scope
 from console.records import parse_time, utc_now
@@ -270,6 +271,13 @@ class Workspace:
                              known_accounts=lambda: list(self._accounts_by_id()), region_of=self.account_region,
                              handle_of=self.account_handle, queued_replies=self._queued_replies,
                              item_account=self._item_account, replies_of=self._replies_of)
+
+    # the crisis room's big screen (console/wallboard/)
+    @lazy_service
+    def wallboard(self) -> Wallboard:
+        return Wallboard(self.store, self.inbox, crisis=lambda: self.crisis, calendar=lambda: self.calendar,
+                         accounts=lambda: self.accounts, region_of=self.account_region,
+                         worker_status=self.worker_status, clock=self.clock)
 
     @classmethod
     def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,

@@ -78,6 +78,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         serve_command,
         training_commands,
         user_commands,
+        wallboard_command,
         worker_command,
     )
 
@@ -96,6 +97,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     publishing_commands.register(subparsers)
     library_commands.register(subparsers)
     crisis_commands.register(subparsers)
+    wallboard_command.register(subparsers, run_wallboard)
     doctor.register(subparsers)
     return parser
 
@@ -106,6 +108,14 @@ def run_console(args: argparse.Namespace) -> int:
     with console_workspace() as workspace:
         make_app(workspace, None, run_worker=not args.no_worker).run()  # None: log in first
     return 0
+
+
+def run_wallboard(rotate_seconds: float | None, theme: str | None) -> None:
+    """``socops wallboard``: the big screen, after a login (its options checked by wallboard_command)."""
+    from screens.wallboard.app import make_wallboard  # the TUI only when it is asked for
+
+    with console_workspace() as workspace:
+        make_wallboard(workspace, None, rotate_seconds=rotate_seconds, theme=theme).run()
 
 
 @contextmanager
