@@ -50,7 +50,8 @@ import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
+
+from bench.measure import log, rss_mb
 
 TARGET_GROWTH_PERCENT = 10.0
 WARM_UP_MINUTES = 5
@@ -71,18 +72,6 @@ duplicate_days = 0
 reapprove_on_reschedule = false
 missed_after_minutes = 15
 """
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class SimClock:
