@@ -24,22 +24,12 @@ from pathlib import Path
 
 from data import CollectionSpec, Store
 
+from bench.measure import log, rss_mb
+
 SPECS = [CollectionSpec("inbox"), CollectionSpec("audit", resident=False)]
 ACTIONS = ("inbox.assign", "inbox.close", "inbox.reopen", "inbox.snooze", "reply.send",
            "note.add", "tag.add", "account.connect")
 ACTORS = ("alice", "bob", "carol", "worker")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def seq_key(seq: int) -> str:

@@ -34,7 +34,16 @@ rate_per_hour = 40          # new inbound items per account per hour
 
 [worker]
 poll_seconds = 5            # how often the worker pulls from each account and sends queued replies
+
+[wallboard]                 # `socops wallboard`, the crisis room's big screen
+rotate_seconds = 20         # each scene shows this long (a declared crisis stops the rotation)
+theme = "default"           # or "high-contrast"
 """
+
+#: The wallboard's themes (``[wallboard] theme``).
+WALLBOARD_THEMES = ("default", "high-contrast")
+#: The shortest scene a wallboard may rotate through, in seconds: shorter cannot be read across a room.
+MIN_ROTATE_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,12 @@ class SandboxSettings:
 
 
 @dataclass(frozen=True)
+class WallboardSettings:
+    rotate_seconds: float = 20.0
+    theme: str = "default"
+
+
+@dataclass(frozen=True)
 class WorkspaceConfig:
     """Everything the configuration file can set, with the defaults in force."""
 
@@ -52,6 +67,7 @@ class WorkspaceConfig:
     sla: SlaTargets = field(default_factory=SlaTargets)
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     poll_seconds: float = 5.0
+    wallboard: WallboardSettings = field(default_factory=WallboardSettings)
     source: Path | None = None
 
 
@@ -60,6 +76,7 @@ _KNOWN = {
     "sla": {"dm", "comment", "mention", "due_soon"},
     "sandbox": {"enabled", "seed", "rate_per_hour"},
     "worker": {"poll_seconds"},
+    "wallboard": {"rotate_seconds", "theme"},
 }
 
 
@@ -146,5 +163,17 @@ def load_config(path: Path) -> WorkspaceConfig:
     )
     poll = _number(problem, "worker", "poll_seconds", raw.get("worker", {}).get("poll_seconds", 5), minimum=0.5)
     return WorkspaceConfig(
-        name=name.strip(), sla=sla, sandbox=sandbox, poll_seconds=float(poll), source=path
+        name=name.strip(), sla=sla, sandbox=sandbox, poll_seconds=float(poll),
+        wallboard=_wallboard_settings(problem, raw.get("wallboard", {})), source=path
     )
+
+
+def _wallboard_settings(problem: _Problem, raw: dict) -> WallboardSettings:
+    defaults = WallboardSettings()
+    rotate = _number(problem, "wallboard", "rotate_seconds", raw.get("rotate_seconds", defaults.rotate_seconds),
+                     minimum=MIN_ROTATE_SECONDS)
+    theme = raw.get("theme", defaults.theme)
+    if theme not in WALLBOARD_THEMES:
+        raise problem(("wallboard", "theme"), f"[wallboard] theme = {theme!r} is not valid; use "
+                                              + " or ".join(f'"{name}"' for name in WALLBOARD_THEMES))
+    return WallboardSettings(rotate_seconds=float(rotate), theme=theme)

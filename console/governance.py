@@ -1,7 +1,9 @@
 """The governance configuration (``governance.toml``): login rules, custom roles,
-training requirements, the policy version people acknowledge, and the content
+training requirements, the policy version people acknowledge, the content
 policy (accounts, brand voice, disclosure, accessibility, privacy, region
-rules, risk and approval routes; parsed by ``console/policy/file.py``).
+rules, risk and approval routes; parsed by ``console/policy/file.py``), the
+publishing rules (``console/publishing/``) and the crisis plan
+(``console/crisis/``).
 
 The file lives beside ``socops.toml``; a commented example is written on the
 first run. It is re-read when it changes on disk (a stat per look, so a
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from console.crisis import CRISIS_SECTION, CrisisPolicy, parse_crisis_policy
 from console.errors import ConfigError
 from console.permissions import BUILTIN_ROLES, PERMISSIONS, POST_APPROVE, RoleBook
 from console.policy import (
@@ -77,13 +80,14 @@ class GovernancePolicy:
     courses: Mapping[str, Course] = field(default_factory=dict)
     content: ContentPolicy = field(default_factory=ContentPolicy)   # brand, risk, approval routes...
     publishing: PublishingPolicy = field(default_factory=PublishingPolicy)   # slots, blackouts, spacing...
+    crisis: CrisisPolicy = field(default_factory=CrisisPolicy)               # levels, playbooks, runbooks...
     source: Path | None = None
 
     def courses_for(self, permission: str) -> tuple[str, ...]:
         return tuple(self.requirements.get(permission, ()))
 
 
-_TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS + (PUBLISHING_SECTION,)
+_TOP = ("version", "auth", "roles", "training") + CONTENT_SECTIONS + (PUBLISHING_SECTION, CRISIS_SECTION)
 _AUTH = ("lockout_failures", "lockout_minutes", "idle_minutes", "step_up_minutes")
 
 
@@ -119,10 +123,13 @@ def check_governance_text(text: str, path: Path) -> tuple[GovernancePolicy | Non
     regions = set(content.regions) | {account.region for account in content.accounts.values() if account.region}
     publishing = parse_publishing_policy(raw, problems, roles=roles, accounts=tuple(content.accounts),
                                          regions=tuple(sorted(regions)))
+    crisis = parse_crisis_policy(raw, problems, roles=roles,
+                                 routes=tuple(route.name for route in content.approval.routes))
     if problems.found:
         return None, sorted(problems.found, key=lambda p: (p.line or 0))
     return GovernancePolicy(version=version, auth=auth, roles=roles, requirements=requirements,
-                            courses=courses, content=content, publishing=publishing, source=path), []
+                            courses=courses, content=content, publishing=publishing, crisis=crisis,
+                            source=path), []
 
 
 def _syntax_problem(error: tomllib.TOMLDecodeError, text: str) -> PolicyProblem:
@@ -398,3 +405,7 @@ class Governance:
     @property
     def publishing(self) -> PublishingPolicy:
         return self.policy.publishing
+
+    @property
+    def crisis(self) -> CrisisPolicy:
+        return self.policy.crisis

@@ -33,6 +33,7 @@ from console.accounts import (
 from console.posts import POST_COLLECTIONS, ApprovalService, Approvers, ExpirePosts, PostService
 from console.audit import AUDIT_COLLECTIONS, AuditTrail
 from console.config import EXAMPLE_CONFIG, WorkspaceConfig, load_config
+from console.crisis import CRISIS_COLLECTIONS, SAMPLE_STATEMENTS, CrisisService, ReplyFact
 from console.policy import Attachment, PolicyProblem, Target
 from console.governance import (GOVERNANCE_FILE, LAST_GOOD_GOVERNANCE_FILE, Governance, GovernancePolicy, Staff,
                                 staffing_warnings)
@@ -40,6 +41,7 @@ from console.inbox import (
     INBOX,
     PROJECTED_DERIVED,
     PROJECTED_FIELDS,
+    InboxItem,
     InboxService,
     SendReplies,
     SyncInbound,
@@ -52,7 +54,8 @@ from console.publishing import (SCHEDULE_COLLECTIONS, Calendar, HoldService, Pos
                                 Publisher, SchedulingService)
 from console.paths import WorkspacePaths, workspace_paths
 from console.unsaved import UnsavedWork
-from console.errors import InvalidAction
+from console.wallboard import Wallboard
+from console.errors import InvalidAction, ItemNotFound
 from console.permissions import INBOX_TRIAGE, POST_APPROVE, Scope
 from console.records import parse_time, utc_now
 from console.untrusted import one_line
@@ -90,9 +93,16 @@ COLLECTIONS = (
     *NOTICE_COLLECTIONS,
     *JOB_HEALTH_COLLECTIONS,
     *SCHEDULE_COLLECTIONS,
+    *CRISIS_COLLECTIONS,
 )
 
 log = logging.getLogger("socops")
+#: Who adds the sandbox's demo content (the audit trail's actor).
+SANDBOX_ACTOR = "sandbox"
+
+
+def _reply_fact(item: InboxItem, reply) -> ReplyFact:
+    return ReplyFact(item.id, item.account_id, reply.reply_id, reply.by, reply.status, reply.sent_at)
 
 
 def check_draft_when_needed(policy, draft):
@@ -162,7 +172,9 @@ class Workspace:
         self.inbox = InboxService(store, self.audit, assignee_for=self.inbox_assignee,
                                   sla=config.sla, clock=clock, region_of=self.account_region,
                                   reply_check=policy_reply_check(lambda: self.governance.content,
-                                                                 self.account_region))
+                                                                 self.account_region),
+                                  # crisis mode: only its responders reply on the affected accounts
+                                  reply_gate=lambda name, account_id: self.crisis.responder_refusal(name, account_id))
         self.worker_lock = WorkerLock(paths.worker_lock)
         #: What people were writing when their console closed (console/unsaved.py).
         self.unsaved = UnsavedWork(paths.state_dir / "unsaved", clock)
@@ -209,13 +221,16 @@ class Workspace:
     def approvals(self) -> ApprovalService:
         return ApprovalService(self.store, self.audit, self.clock, self.posts,
                                policy=lambda: self.governance.content, notices=self.notices,
-                               scheduled=lambda post_id: self.scheduling.is_scheduled(post_id))
+                               scheduled=lambda post_id: self.scheduling.is_scheduled(post_id),
+                               # an approved crisis holding statement goes out at once
+                               approved=lambda actor, post: self.crisis.statement_approved(actor, post))
 
     # scheduling, the calendar, holds and the publisher (console/publishing/)
     @lazy_service
     def holds(self) -> HoldService:
         return HoldService(self.store, self.audit, self.clock, known_accounts=lambda: list(self._accounts_by_id()),
-                           known_regions=lambda: {a.region for a in self.accounts if a.region})
+                           known_regions=lambda: {a.region for a in self.accounts if a.region},
+                           region_of=self.account_region)
 
     @lazy_service
     def scheduling(self) -> SchedulingService:
@@ -247,12 +262,33 @@ class Workspace:
                          owner_of=lambda account_id: self.governance.content.account(account_id).owner,
                          account_problem=self._publishing_problem, media_for=self._media_for)
 
+    # crisis mode (console/crisis/)
+    @lazy_service
+    def crisis(self) -> CrisisService:
+        return CrisisService(self.store, self.audit, self.clock, policy=lambda: self.governance.crisis,
+                             holds=self.holds, scheduling=self.scheduling, posts=self.posts, library=self.library,
+                             notices=self.notices, role_of=self._active_role, people=self._people,
+                             known_accounts=lambda: list(self._accounts_by_id()), region_of=self.account_region,
+                             handle_of=self.account_handle, queued_replies=self._queued_replies,
+                             item_account=self._item_account, replies_of=self._replies_of)
+
+    # the crisis room's big screen (console/wallboard/)
+    @lazy_service
+    def wallboard(self) -> Wallboard:
+        return Wallboard(self.store, self.inbox, crisis=lambda: self.crisis, calendar=lambda: self.calendar,
+                         accounts=lambda: self.accounts, region_of=self.account_region,
+                         worker_status=self.worker_status, clock=self.clock)
+
     @classmethod
     def open(cls, paths: WorkspacePaths | None = None, *, clock: Callable[[], datetime] = utc_now,
-             operator: str | None = None) -> "Workspace":
+             operator: str | None = None, demo_content: bool = False) -> "Workspace":
+        """Open the workspace at ``paths`` (creating it on a first run). ``demo_content``
+        (the ``socops`` entry point's choice): a sandbox workspace created now starts
+        with sample content, the holding statements crisis mode publishes."""
         paths = paths or workspace_paths()
         paths.ensure()
-        if not paths.config_file.exists():
+        first_run = not paths.config_file.exists()
+        if first_run:
             paths.config_file.write_text(EXAMPLE_CONFIG, encoding="utf-8")
         config = load_config(paths.config_file)
         # Before the store: a broken file with no good copy kept aside stops the start here.
@@ -261,8 +297,17 @@ class Workspace:
         store = Store.open(paths.store_dir, COLLECTIONS, clock=clock)
         for warning in store.warnings:
             log.warning("store: %s", warning)
-        return cls(paths, config, store, clock=clock, operator=operator or default_operator(),
-                   governance=governance)
+        workspace = cls(paths, config, store, clock=clock, operator=operator or default_operator(),
+                        governance=governance)
+        if first_run and demo_content and config.sandbox.enabled:
+            workspace.add_sample_content()
+        return workspace
+
+    def add_sample_content(self) -> list[str]:
+        """The sandbox works out of the box: crisis mode gets approved holding statements
+        for the shipped playbooks, added by the system actor "sandbox" and titled as
+        samples. Ids already present (a sample someone retired) are left alone."""
+        return self.library.add_samples(SANDBOX_ACTOR, SAMPLE_STATEMENTS)
 
     # -- accounts and adapters ---------------------------------------------------------
     @property
@@ -329,6 +374,34 @@ class Workspace:
             except InvalidAction:
                 continue
         return team
+
+    def _people(self) -> list[str]:
+        """Every enabled console user (crisis notices go to them all)."""
+        return [user.username for user in self.users.all_users() if not user.disabled]
+
+    # -- the inbox as crisis mode reads it ------------------------------------------------
+    def _queued_replies(self) -> list[ReplyFact]:
+        found = []
+        for item_id in self.inbox.index.pending_reply_ids():
+            try:
+                item = self.inbox.get(item_id)
+            except ItemNotFound:
+                continue
+            found += [_reply_fact(item, reply) for reply in item.pending_replies]
+        return found
+
+    def _item_account(self, item_id: str) -> str | None:
+        try:
+            return self.inbox.get(item_id).account_id
+        except ItemNotFound:
+            return None
+
+    def _replies_of(self, item_id: str) -> list[ReplyFact]:
+        try:
+            item = self.inbox.get(item_id)
+        except ItemNotFound:
+            return []
+        return [_reply_fact(item, reply) for reply in item.replies]
 
     # -- what the governance file names that the workspace lacks -------------------------
     def staffing_warnings(self, policy: GovernancePolicy | None = None,
@@ -431,7 +504,8 @@ class Workspace:
         poll = timedelta(seconds=self.config.poll_seconds)
         return [
             SyncInbound(self.store, self.inbox, adapters, sla=self.config.sla, interval=poll),
-            SendReplies(self.store, self.inbox, self.audit, adapters, interval=poll),
+            SendReplies(self.store, self.inbox, self.audit, adapters, interval=poll,
+                        held=lambda author, account_id: self.crisis.reply_held(author, account_id)),
             WakeSnoozed(self.store, self.inbox, self.audit),
             ExpirePosts(self.approvals),
             PublishDue(self.store, self.publisher, adapters),

@@ -31,17 +31,21 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
 
+from console.crisis import CrisisStatus
 from console.errors import ConsoleError
 from console.hidden_text import remove_hidden
 from console.inbox import InboxCounts
+from console.permissions import CRISIS_DECLARE, SCHEDULE_FREEZE
 from console.untrusted import printable
 from console.worker import WorkerStatus
 from screens.commands import PanelCommands
 from screens.conditions import ERROR, Condition, with_condition, without_condition
 from screens.help import HelpScreen, help_rows
 from screens.key_order import OrderedKeys
-from screens.messages import CountsCounted, ItemsChanged, NoticesChanged, NoticesCounted, WorkerStatusChanged
-from screens.panel import Panel, PanelScreen
+from screens.crisis.banner import status_key
+from screens.messages import (CountsCounted, CrisisStatusRead, ItemsChanged, NoticesChanged, NoticesCounted,
+                             WorkerStatusChanged)
+from screens.panel import Panel, PanelScreen, actor_may
 from screens.panels import DEFAULT_PANEL, PANELS, panel_named
 from screens.session_guard import SessionGuard
 from screens.widgets.revealing_text_area import RevealingTextArea
@@ -82,6 +86,9 @@ class SocopsApp(OrderedKeys, App[None]):
 
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", key_display="?", id="app.help"),
+        # Crisis mode: one keystroke from any panel (no panel, Input or TextArea uses F9); the fresh code follows.
+        Binding("f9", "freeze", "Freeze", key_display="F9", id="app.freeze",
+                tooltip="Freeze publishing now (high-risk: a fresh code)"),
         *(Binding(panel.key, f"switch_panel('{panel.name}')", panel.title, show=False, id=panel.binding_id)
           for panel in PANELS),
     ]
@@ -95,6 +102,8 @@ class SocopsApp(OrderedKeys, App[None]):
     conditions: reactive[tuple[Condition, ...]] = reactive(())
     #: The logged-in person's unread notices (decisions on their posts), for the status bar.
     unread_notices: reactive[int] = reactive(0)
+    #: Crisis mode as every panel's banner and the status bar show it (None until first read).
+    crisis_status: reactive[CrisisStatus | None] = reactive(None)
 
     def __init__(self, workspace: "Workspace", actor: "Actor | None", *, run_worker: bool = True,
                  keymap: Mapping[str, str] | None = None, display_tz: tzinfo | None = None,
@@ -192,6 +201,7 @@ class SocopsApp(OrderedKeys, App[None]):
         if self.clock_tick_seconds:
             self.set_interval(self.clock_tick_seconds, self._clock_tick)
         self._count_items()
+        self.refresh_crisis()
         # The first filter on another field than status, or over every status,
         # would otherwise build the rest of the index; do it once the inbox shows.
         self.set_timer(WARM_UP_DELAY_SECONDS, self._warm_up_index)
@@ -310,6 +320,9 @@ class SocopsApp(OrderedKeys, App[None]):
                 return False
         if action == "command_palette" and self.at_gate:
             return False
+        if action in ("freeze", "declare_crisis"):
+            permission = SCHEDULE_FREEZE if action == "freeze" else CRISIS_DECLARE
+            return not self.at_gate and actor_may(self.actor, permission)
         return True
 
     def call_service(self, call: Callable[[], object], *, done: Callable[[object], None] | None = None,
@@ -466,6 +479,8 @@ class SocopsApp(OrderedKeys, App[None]):
             governance.reload()  # a stat, unless the file changed
             if governance.problem != self.policy_problem:
                 self.call_from_thread(self._show_policy_problem, governance.problem)
+            # Cached in the service until a crisis, the desk or a hold changes: a few comparisons.
+            self.post_message(CrisisStatusRead(self.workspace.crisis.status()))
         except Exception as error:  # reported, and retried on the next poll
             log.exception("refreshing the store failed")
             self.call_from_thread(self.set_condition, Condition(
@@ -494,6 +509,7 @@ class SocopsApp(OrderedKeys, App[None]):
         if not self.runs_worker:
             self.worker_status = self.workspace.worker_status()
         self._count_items()
+        self.refresh_crisis()
         self.clock_ticked_signal.publish(time.monotonic())
 
     @work(thread=True, group="index-warm-up", exit_on_error=False)
@@ -506,6 +522,20 @@ class SocopsApp(OrderedKeys, App[None]):
 
     def on_counts_counted(self, message: CountsCounted) -> None:
         self.counts = message.counts
+
+    def refresh_crisis(self) -> None:
+        """Read the crisis status now (in a worker): the banner and the bar follow it."""
+        if self.actor is not None:
+            self._read_crisis_status()
+
+    @work(thread=True, exclusive=True, group="crisis-status", exit_on_error=False)
+    def _read_crisis_status(self) -> None:
+        self.post_message(CrisisStatusRead(self.workspace.crisis.status()))
+
+    def on_crisis_status_read(self, message: CrisisStatusRead) -> None:
+        # Only a change (or a new minute) repaints: the poll asks twice a second.
+        if self.crisis_status is None or status_key(message.status) != status_key(self.crisis_status):
+            self.crisis_status = message.status
 
     def on_notices_changed(self, _message: NoticesChanged) -> None:
         self._count_notices()
@@ -528,6 +558,20 @@ class SocopsApp(OrderedKeys, App[None]):
             return
         title = screen.HELP_TITLE if isinstance(screen, PanelScreen) else "Keys"
         self.push_screen(HelpScreen(title, help_rows(screen), self.conditions))
+
+    def action_freeze(self) -> None:
+        """F9: freeze publishing now (a fresh code), and show what it held."""
+        if self.check_action("freeze", ()):
+            from screens.crisis.flows import freeze_now  # loaded at the first freeze, not at start
+
+            freeze_now(self)
+
+    def action_declare_crisis(self) -> None:
+        """The palette's "Declare a crisis": the form, then a fresh code."""
+        if self.check_action("declare_crisis", ()):
+            from screens.crisis.flows import declare
+
+            declare(self)
 
     def action_switch_panel(self, name: str) -> None:
         if self.check_action("switch_panel", (name,)):

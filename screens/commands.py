@@ -1,4 +1,5 @@
-"""The app-wide palette commands: go to a panel, your own posts, show the keys."""
+"""The app-wide palette commands: go to a panel, your own posts, declare a crisis,
+freeze publishing, show the keys."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class PanelCommands(CommandListProvider):
             # From Compose too: the way back to a saved draft.
             yield ("My posts: reopen a draft, read decisions and notes", self._show_own_posts,
                    "Your posts in the Approvals panel; Enter reopens a draft in Compose")
+        # Crisis mode from any panel; the app checks the permission (and the services again).
+        if app.check_action("declare_crisis", ()):
+            yield ("Declare a crisis…", app.action_declare_crisis,  # type: ignore[attr-defined]
+                   "Severity, title, reason, scope; high-risk: a fresh code")
+        if app.check_action("freeze", ()):
+            yield ("Freeze publishing now", app.action_freeze,  # type: ignore[attr-defined]
+                   "F9 from any panel; high-risk: a fresh code; unfreezing needs two people")
         yield "Show keys for this screen", app.action_help, "F1 or ?"  # type: ignore[attr-defined]
 
     async def _show_own_posts(self) -> None:

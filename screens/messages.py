@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from console.crisis import CrisisStatus
 from console.inbox import InboxCounts
 from console.worker import WorkerStatus
 
@@ -94,3 +95,14 @@ class NoticesCounted(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, NoticesCounted)
+
+
+class CrisisStatusRead(Message):
+    """The crisis read model was asked for (at a store poll, a clock tick, after an action)."""
+
+    def __init__(self, status: CrisisStatus) -> None:
+        super().__init__()
+        self.status = status
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CrisisStatusRead)

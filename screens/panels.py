@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.permissions import ACCOUNT_VIEW, AUDIT_READ, INBOX_READ, POST_APPROVE, POST_DRAFT
+from console.permissions import (ACCOUNT_VIEW, AUDIT_READ, CRISIS_DECLARE, CRISIS_RESPOND, INBOX_READ, POST_APPROVE,
+                                 POST_DRAFT, REPORT_READ, SCHEDULE_FREEZE)
 from screens.panel import Panel
 
 PANELS: tuple[Panel, ...] = (
@@ -30,6 +31,11 @@ PANELS: tuple[Panel, ...] = (
     # it need post.submit (post.publish to publish now), checked by the service.
     Panel("calendar", "Calendar", "3", "screens.calendar.screen", "CalendarScreen",
           "What goes out when: agenda, week and month; move, publish now, retry", (POST_DRAFT, POST_APPROVE)),
+    # Whoever works a crisis, reads its reports, declares or freezes: the keys that
+    # change things need crisis.respond, crisis.declare or schedule.freeze, checked by the service.
+    Panel("crisis", "Crisis", "5", "screens.crisis.screen", "CrisisScreen",
+          "Crisis mode: declare, freeze, runbook, notes, holding statements, timeline; past crises' reports",
+          (CRISIS_RESPOND, CRISIS_DECLARE, SCHEDULE_FREEZE, REPORT_READ)),
     Panel("compose", "Compose", "6", "screens.compose.screen", "ComposeScreen",
           "Write a post: targets, variants, live policy checks", (POST_DRAFT,)),
     Panel("accounts", "Accounts", "8", "screens.accounts.screen", "AccountsScreen",

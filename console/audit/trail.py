@@ -196,6 +196,11 @@ class AuditTrail:
         """Every event, oldest first (unchecked: for the services themselves)."""
         return _scan(self.store)
 
+    def events_after(self, seq: int) -> Iterator[dict]:
+        """The events after event ``seq``, oldest first (unchecked; the archive
+        segments before it are skipped by their headers, not read)."""
+        return self.store.scan(AUDIT, after_key=event_key(seq)) if seq > 0 else _scan(self.store)
+
     def verify(self, actor: Actor) -> VerifyResult:
         """Check the whole chain against its head; names the first bad event."""
         actor.require(AUDIT_READ)

@@ -34,7 +34,8 @@ class CommandFailed(Exception):
 
 
 def open_workspace() -> Workspace:
-    return Workspace.open()
+    # The product's entry point: a sandbox workspace it creates starts with sample content.
+    return Workspace.open(demo_content=True)
 
 
 @contextmanager

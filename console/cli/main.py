@@ -67,6 +67,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         account_commands,
         audit_commands,
         calendar_commands,
+        crisis_commands,
         doctor,
         inbox_commands,
         library_commands,
@@ -74,8 +75,10 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         post_commands,
         publishing_commands,
         sandbox_commands,
+        serve_command,
         training_commands,
         user_commands,
+        wallboard_command,
         worker_command,
     )
 
@@ -83,6 +86,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     inbox_commands.register(subparsers)
     sandbox_commands.register(subparsers)
     worker_command.register(subparsers)
+    serve_command.register(subparsers)
     account_commands.register(subparsers)
     audit_commands.register(subparsers)
     user_commands.register(subparsers)
@@ -92,6 +96,8 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     calendar_commands.register(subparsers)
     publishing_commands.register(subparsers)
     library_commands.register(subparsers)
+    crisis_commands.register(subparsers)
+    wallboard_command.register(subparsers, run_wallboard)
     doctor.register(subparsers)
     return parser
 
@@ -102,6 +108,14 @@ def run_console(args: argparse.Namespace) -> int:
     with console_workspace() as workspace:
         make_app(workspace, None, run_worker=not args.no_worker).run()  # None: log in first
     return 0
+
+
+def run_wallboard(rotate_seconds: float | None, theme: str | None) -> None:
+    """``socops wallboard``: the big screen, after a login (its options checked by wallboard_command)."""
+    from screens.wallboard.app import make_wallboard  # the TUI only when it is asked for
+
+    with console_workspace() as workspace:
+        make_wallboard(workspace, None, rotate_seconds=rotate_seconds, theme=theme).run()
 
 
 @contextmanager

@@ -100,10 +100,20 @@ def summary(policy: GovernancePolicy) -> dict:
                     for name, rules in content.regions.items()},
         "risk_topics": {topic.id: topic.level for topic in content.risk_topics},
         "routes": [{"name": route.name, "stages": route.describe(), "risk": list(route.risk),
-                    "regions": list(route.regions), "accounts": list(route.accounts)}
+                    "regions": list(route.regions), "accounts": list(route.accounts), "named_only": route.named_only}
                    for route in content.approval.routes],
         "approval_valid_hours": content.approval.approval_valid_hours,
         "bulk_risk": list(content.approval.bulk_risk),
+        "crisis": {
+            "levels": [{"severity": level.number, "name": level.name, "declare_roles": list(level.declare_roles),
+                        "freeze": level.freeze, "responders": list(level.responders),
+                        "runbook_steps": len(level.runbook)} for level in policy.crisis.levels.values()],
+            "playbooks": [{"id": playbook.id, "title": playbook.title,
+                           "holding_statement_tags": list(playbook.holding_statement_tags),
+                           "runbook_steps": len(playbook.runbook)} for playbook in policy.crisis.playbooks.values()],
+            "approval_route": policy.crisis.approval_route,
+            "confirm_roles": list(policy.crisis.confirm_roles),
+        },
     }
 
 
@@ -131,7 +141,28 @@ def print_summary(path: Path, policy: GovernancePolicy) -> None:
         conditions = "; ".join(f"{key} {', '.join(values)}" for key, values in
                                (("risk", route.risk), ("regions", route.regions), ("accounts", route.accounts))
                                if values)
+        if route.named_only:
+            conditions = "named only"
         print(f"  {route.name}" + (f" ({conditions})" if conditions else "") + f": {route.describe()}")
+    print_crisis(policy)
+
+
+def print_crisis(policy: GovernancePolicy) -> None:
+    plan = policy.crisis
+    if not plan.levels:
+        print("crisis plan: none ([crisis] has no levels; `socops crisis declare` refuses until it has)")
+        return
+    print(f"crisis plan (holding statements take route {plan.approval_route or 'of their content'!r}; "
+          f"two people unfreeze and resolve, confirmed by {', '.join(plan.confirm_roles)}):")
+    for level in plan.levels.values():
+        freeze = {"none": "no freeze", "affected": "freezes the affected accounts", "all": "freezes every account"}
+        responders = f"; only {', '.join(level.responders)} reply" if level.responders else ""
+        print(f"  level {level.label}: declared by {', '.join(level.declare_roles)}; {freeze[level.freeze]}"
+              f"{responders}; {_count(len(level.runbook), 'runbook step')}")
+    for playbook in plan.playbooks.values():
+        tags = ", ".join(playbook.holding_statement_tags) or "none"
+        print(f"  playbook {playbook.id} ({playbook.title}): {_count(len(playbook.runbook), 'runbook step')}; "
+              f"holding statements tagged {tags}")
 
 
 def _count(number: int, noun: str) -> str:

@@ -38,8 +38,9 @@ USER_COLLECTIONS = (CollectionSpec(USERS, schema_version=1),)
 
 OWNER = "owner"
 BOOTSTRAP_ACTOR = "bootstrap"
-#: audit actors that are not people (the first owner's creation, logins with unknown names)
-RESERVED_NAMES = frozenset({BOOTSTRAP_ACTOR, "unknown-user", "system", "worker", "installer"})
+#: audit actors that are not people (the first owner's creation, logins with unknown names, the
+#: worker, crisis mode handing an approved holding statement to publishing, the sandbox's demo content)
+RESERVED_NAMES = frozenset({BOOTSTRAP_ACTOR, "unknown-user", "system", "worker", "installer", "crisis", "sandbox"})
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{2,32}")
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1

@@ -179,6 +179,18 @@ class InboxIndex:
     def projection(self, key: str) -> tuple | None:
         return self._proj.get(key)
 
+    def arrival(self, key: str) -> tuple[str, str] | None:
+        """(created_at, account_id) of item ``key``, or None when it is not (or no longer) in the inbox."""
+        p = self._proj.get(key)
+        return (p[CREATED_AT] or "", p[ACCOUNT] or "") if p is not None else None
+
+    def arrivals_since(self, since_iso: str) -> dict[str, tuple[str, str]]:
+        """Every item created at or after ``since_iso``: id -> (created_at, account_id).
+        One pass over the projections; the wallboard asks once, then follows the changes."""
+        with self._lock:
+            return {key: (p[CREATED_AT], p[ACCOUNT] or "") for key, p in self._proj.items()
+                    if (p[CREATED_AT] or "") >= since_iso}
+
     def accounts(self) -> set[str]:
         """Every account that has items."""
         with self._lock:

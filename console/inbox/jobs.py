@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -155,24 +156,31 @@ class ReplyReport:
 
     sent: int = 0
     failed: int = 0
+    held: int = 0               # queued on a frozen account by someone who is not a responder
 
     def summary(self) -> str:
-        return f"sent {self.sent}, failed {self.failed}"
+        return f"sent {self.sent}, failed {self.failed}" + (f", held {self.held}" if self.held else "")
 
 
 class SendReplies:
     """Sends the replies operators queued, each exactly once (the reply's id is the
-    platform's idempotency key), retrying with backoff; every outcome is audited."""
+    platform's idempotency key), retrying with backoff; every outcome is audited.
+
+    ``held(author, account_id)`` says why a queued reply must wait ("" to send it):
+    during a crisis freeze, replies on frozen accounts by anyone who is not an
+    authorised responder stay queued, and go out once the freeze ends."""
 
     name = "replies"
 
     def __init__(self, store: Store, inbox: InboxService, audit: AuditTrail, adapters: AccountAdapters, *,
-                 interval: timedelta = timedelta(seconds=5)) -> None:
+                 interval: timedelta = timedelta(seconds=5),
+                 held: Callable[[str, str], str] = lambda author, account_id: "") -> None:
         self.store = store
         self.inbox = inbox
         self.audit = audit
         self.adapters = adapters
         self.interval = interval
+        self.held = held
 
     async def run(self, now: datetime) -> str:
         return (await self.send(now)).summary()
@@ -190,6 +198,9 @@ class SendReplies:
             adapter = adapters.get(item.account_id)
             for reply in item.pending_replies:
                 if reply.next_attempt_at and reply.next_attempt_at > now:
+                    continue
+                if self.held(reply.by, item.account_id):
+                    report.held += 1
                     continue
                 if adapter is None:
                     self._record_reply(item_id, reply.reply_id, {

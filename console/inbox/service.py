@@ -54,6 +54,8 @@ MAX_NOTE_CHARS = 2_000
 Clock = Callable[[], datetime]
 #: (name, account id or None) -> the user name to record; InvalidAction saying why not.
 AssigneeCheck = Callable[[str, str | None], str]
+#: (user name, account id) -> why that person may not reply on that account now ("" when they may).
+ReplyGate = Callable[[str, str], str]
 
 
 def _clock_time(moment: datetime) -> str:
@@ -66,13 +68,15 @@ class InboxService:
     def __init__(self, store: Store, audit: AuditTrail, *, assignee_for: AssigneeCheck,
                  sla: SlaTargets | None = None, clock: Clock = utc_now,
                  region_of: Callable[[str], str] = lambda account_id: "",
-                 reply_check: ReplyCheck | None = None) -> None:
+                 reply_check: ReplyCheck | None = None, reply_gate: ReplyGate | None = None) -> None:
         """``assignee_for(name, account_id)`` says who may own items: the user name
         to record, or :class:`InvalidAction` naming the person and why not (the
         inbox does not know the people; the workspace does). ``account_id`` None
         asks about any account. ``reply_check`` runs the content policy on every
         reply before it is queued (see ``reply_policy.py``); None queues replies
-        unchecked."""
+        unchecked. ``reply_gate(name, account_id)`` says why a person may not
+        reply on an account now (crisis mode: only its responders reply on the
+        affected accounts); None lets everyone who holds the permission reply."""
         self.store = store
         self.audit = audit
         self.assignee_for = assignee_for
@@ -80,6 +84,7 @@ class InboxService:
         self.clock = clock
         self.region_of = region_of
         self.reply_check = reply_check
+        self.reply_gate = reply_gate
         self.index = InboxIndex(store.projection(INBOX))
         self._listeners: list[Callable[[set[str]], None]] = []
         self._item_cache: dict[str, InboxItem] = {}
@@ -263,6 +268,7 @@ class InboxService:
 
         def changes(current: InboxItem) -> dict:
             # Runs after the permission check, on the item as it is now.
+            self.require_responder(actor, current.account_id)
             acknowledged[:] = self._screen_reply(current, text, acknowledge)
             reply = Reply(reply_id=uuid.uuid4().hex, text=text, by=actor.name, queued_at=self.clock(),
                           status=REPLY_QUEUED, acknowledged=tuple(acknowledged))
@@ -274,6 +280,25 @@ class InboxService:
 
         return self._change(item_id, changes, actor, expected_version, "reply", permission=INBOX_REPLY,
                             describe=describe)
+
+    def reply_refusal(self, item_id: str, *, actor: Actor) -> str:
+        """Why ``actor`` may not reply to ``item_id`` now ("" when they may), for a
+        reply editor to say before anything is typed; :meth:`reply` checks again."""
+        item = self.get(item_id)
+        try:
+            actor.require(INBOX_REPLY, account_id=item.account_id, region=self.region_of(item.account_id))
+            self.require_responder(actor, item.account_id)
+        except (SessionLocked, PolicyAckRequired, StepUpRequired):
+            raise
+        except PermissionDenied as refused:
+            return str(refused)
+        return ""
+
+    def require_responder(self, actor: Actor, account_id: str) -> None:
+        """PermissionDenied with the reason when crisis mode lets only its responders reply there."""
+        refusal = self.reply_gate(actor.name, account_id) if self.reply_gate is not None else ""
+        if refusal:
+            raise PermissionDenied(refusal, permission=INBOX_REPLY)
 
     def check_reply(self, item_id: str, text: str, *, actor: Actor) -> CheckResult | None:
         """What the content policy says of ``text`` as a reply to ``item_id`` (None:

@@ -22,10 +22,10 @@ record never names a missing file. Asset records: ``assets.py``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from console.permissions import INBOX_REPLY, PERMISSIONS, POST_APPROVE, POST_DRAFT, Actor, PermissionDenied
 from console.audit import AuditNote, AuditTrail
@@ -48,6 +48,16 @@ READERS = (POST_DRAFT, INBOX_REPLY)
 
 __all__ = ["LIBRARY", "LIBRARY_COLLECTIONS", "Asset", "LibraryError", "LibraryService", "KINDS",
            "STATES", "PENDING", "APPROVED", "RETIRED", "EXPIRED", "describe_moment"]
+
+
+class Sample(Protocol):
+    """Demo content for :meth:`LibraryService.add_samples`."""
+
+    id: str
+    title: str
+    text: str
+    tags: tuple[str, ...]
+    kind: str
 
 
 def describe_moment(moment: datetime) -> str:
@@ -141,6 +151,36 @@ class LibraryService:
         except ConflictError:
             raise LibraryError(f"{key} was added by someone else at the same moment; try again") from None
         return self.get(key)
+
+    def add_samples(self, by: str, samples: Iterable[Sample]) -> list[str]:
+        """Demo content a sandbox workspace starts with (sample holding statements),
+        added approved by the system actor ``by``: the library asks a second person to
+        approve real content, and these are no one's; their titles say they are
+        samples. An id already present (even retired) is left as it is, so a sample
+        someone retired stays retired. Returns the ids added."""
+        now = format_time(self.clock())
+        samples = tuple(samples)
+        added: list[str] = []
+
+        def change(tx: Any) -> list[AuditNote]:
+            added.clear()
+            notes = []
+            for sample in samples:
+                kind = check_kind(sample.kind, TEXT_KINDS)
+                if self.store.has(LIBRARY, sample.id):
+                    continue
+                tx.insert(LIBRARY, sample.id, {
+                    "kind": kind, "title": check_title(sample.title), "text": check_text(sample.text),
+                    "tags": list(clean_tags(sample.tags)), "owner": by, "state": APPROVED, "created_at": now,
+                    "expires_at": None, "approved_by": by, "approved_at": now}, if_absent=True)
+                added.append(sample.id)
+                notes.append(AuditNote("library.sample", f"library/{sample.id}",
+                                       f"sample {kind_label(kind)} added approved by {by} (demo content): "
+                                       f"{one_line(sample.title, 80)!r}"))
+            return notes
+
+        self.audit.apply(by, change)
+        return list(added)
 
     # -- approving and retiring -----------------------------------------------------
     def approve(self, actor: Actor, asset_id: str, *, expires_at: datetime | date | None = None) -> Asset:

@@ -259,8 +259,11 @@ def _routes(read: TableReader, raw: object, accounts: dict[str, AccountPolicy], 
     routes: list[Route] = []
     entries = read.entries(raw, ("approval", "routes"), header)
     names: set[str] = set()
+    # A named-only route is never matched, so the catch-all is the last of the others.
+    matched = [number for number, (_path, entry) in enumerate(entries, start=1)
+               if not (isinstance(entry, dict) and entry.get("named_only") is True)]
     for number, (path, entry) in enumerate(entries, start=1):
-        entry = read.table(entry, path, ("name", "risk", "regions", "accounts", "stages"), header)
+        entry = read.table(entry, path, ("name", "risk", "regions", "accounts", "stages", "named_only"), header)
         name = read.text(entry, path, "name", header, required=True)
         label = f"route {name!r}" if name else f"route {number}"
         if name and name in names:
@@ -269,8 +272,12 @@ def _routes(read: TableReader, raw: object, accounts: dict[str, AccountPolicy], 
         risk = read.choices(entry, path, "risk", label, RISK_LEVELS)
         route_regions = read.words(entry, path, "regions", label)
         route_accounts = read.words(entry, path, "accounts", label)
+        named_only = entry.get("named_only", False)
+        if not isinstance(named_only, bool):
+            read.add(path + ("named_only",), f"{label}: named_only must be true or false")
+            named_only = False
         route = Route(name, _stages(read, entry, path, label, route_accounts, accounts, roles),
-                      risk=risk, regions=route_regions, accounts=route_accounts)
+                      risk=risk, regions=route_regions, accounts=route_accounts, named_only=named_only)
         for index, region in enumerate(route.regions):
             spelled = [known for known in regions if known.casefold() == region.casefold() and known != region]
             if spelled:
@@ -281,8 +288,12 @@ def _routes(read: TableReader, raw: object, accounts: dict[str, AccountPolicy], 
                 read.add(path + ("accounts", index), f"{label} names account {account!r}, which is not in "
                          f'[accounts]; add [accounts."{account}"] or fix the id')
         conditions = [key for key in ("risk", "regions", "accounts") if entry.get(key)]
-        last = number == len(entries)
-        if last and conditions:
+        last = bool(matched) and number == matched[-1]
+        if named_only:
+            if conditions:
+                read.add(path, f"{label} is named_only, so its conditions ({', '.join(conditions)}) are never "
+                         "used; remove them")
+        elif last and conditions:
             read.add(path, f"the last route ({label}) has conditions ({', '.join(conditions)}), so some posts "
                      "would match no route; end with a route that has only a name and stages "
                      '(e.g. name = "default")')
@@ -292,6 +303,9 @@ def _routes(read: TableReader, raw: object, accounts: dict[str, AccountPolicy], 
         routes.append(route)
     if not entries and isinstance(raw, list):
         read.add(("approval", "routes"), "[approval] routes is empty; add at least one [[approval.routes]]")
+    elif entries and not matched:
+        read.add(("approval", "routes"), "every [[approval.routes]] is named_only, so no post would match one; "
+                 'end with a route that has only a name and stages (e.g. name = "default")')
     return routes
 
 

@@ -167,8 +167,13 @@ class Route:
     risk: tuple[str, ...] = ()        # empty: any risk
     regions: tuple[str, ...] = ()     # empty: any region
     accounts: tuple[str, ...] = ()    # empty: any account
+    #: Taken only when something names it (crisis mode's holding statements), never
+    #: by a post's risk, regions or accounts.
+    named_only: bool = False
 
     def matches(self, risk: str, regions: Iterable[str], accounts: Iterable[str]) -> bool:
+        if self.named_only:
+            return False
         if self.risk and risk not in self.risk:
             return False
         if self.regions and not all(region in self.regions for region in regions):
@@ -197,7 +202,12 @@ class ApprovalRules:
         for route in self.routes:
             if route.matches(risk, regions, accounts):
                 return route
-        return self.routes[-1]   # the parser guarantees a catch-all last route
+        # the parser guarantees a catch-all last route (among those not named-only)
+        return [route for route in self.routes if not route.named_only][-1]
+
+    def named(self, name: str) -> Route | None:
+        """The route called ``name`` (for a caller that names its route)."""
+        return next((route for route in self.routes if route.name == name), None)
 
 
 @dataclass(frozen=True)

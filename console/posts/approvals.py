@@ -43,8 +43,12 @@ NOT_YET_APPROVED = (DRAFT, IN_REVIEW, CHANGES_REQUESTED)
 class ApprovalService:
     def __init__(self, store: Store, audit: AuditTrail, clock: Callable[[], datetime], posts: PostService, *,
                  policy: Callable[[], ContentPolicy], notices: NoticeService,
-                 scheduled: Callable[[str], bool] = lambda post_id: False) -> None:
+                 scheduled: Callable[[str], bool] = lambda post_id: False,
+                 approved: Callable[[Actor, Post], None] = lambda actor, post: None) -> None:
         self.store = store
+        #: Called after a post's last stage is approved (its approval is saved by then);
+        #: it says what it did in its own records, never by raising.
+        self.approved = approved
         #: Whether an approved post is on the calendar: its approval then holds
         #: until it is sent (the publisher checks it again just before).
         self.scheduled = scheduled
@@ -129,7 +133,12 @@ class ApprovalService:
         values["history"] = with_history(post, now, actor.name, "approve", f"stage {number}: {outcome}"
                                          + (f" — {note}" if note else ""))
         summary = f"stage {number} ({stage.describe()}) of revision {post.revision}; {outcome}"
-        return self.posts.save(actor.name, post, values, [AuditNote("post.approve", f"post/{post.id}", summary)], tell)
+        saved = self.posts.save(actor.name, post, values, [AuditNote("post.approve", f"post/{post.id}", summary)],
+                                tell)
+        if saved.status == APPROVED:
+            # What waits for this approval goes on (a crisis holding statement goes out now).
+            self.approved(actor, saved)
+        return saved
 
     def reject(self, actor: Actor, post_id: str, note: str, *, expected_version: int | None = None) -> Post:
         """Turn the post down for good (a note saying why is required; the authors are told)."""

@@ -336,8 +336,12 @@ class PostService:
         return f"back to draft ({problem}); submit it again"
 
     def submit(self, actor: Actor, post_id: str, *, acknowledge: Iterable[str] = (),
-               expected_version: int | None = None) -> Post:
-        """Send a draft into its approval route, stage one."""
+               expected_version: int | None = None, route: str = "") -> Post:
+        """Send a draft into its approval route, stage one.
+
+        ``route`` names the route instead of letting the post's risk, regions and
+        accounts pick it: crisis mode's holding statements only, on the crisis
+        route the governance file names."""
         post = self.get(post_id)
         self.require_on_targets(actor, POST_SUBMIT, post.targets)
         self.check_version(post, expected_version)
@@ -360,19 +364,26 @@ class PostService:
         if missing:
             rules = ", ".join(dict.fromkeys(f.rule_id for f in missing))
             raise AcknowledgementRequired(f"{post.id} has warnings; acknowledge them to submit ({rules})", missing)
-        route = self._route(post.targets, result.risk)
-        unstaffed = self._unstaffed(route, post.targets, post.authors)
+        if route:
+            named = self.policy().approval.named(route)
+            if named is None:
+                raise InvalidAction(f"no approval route {route!r} in governance.toml; name one of "
+                                    f"{', '.join(r.name for r in self.policy().approval.routes)}")
+            chosen = named
+        else:
+            chosen = self._route(post.targets, result.risk)
+        unstaffed = self._unstaffed(chosen, post.targets, post.authors)
         if unstaffed:
             raise UnstaffedStage(f"cannot submit {post.id}: {unstaffed}")
         warned = sorted({f.rule_id for f in result.warnings})
         history = [history_to_dict(h) for h in post.history]
-        history.append(history_entry(now, actor.name, "submit", f"route {route.name}: {route.describe()}"))
-        values = {"status": IN_REVIEW, "stage": 0, "route": route_to_dict(route), "risk": result.risk,
+        history.append(history_entry(now, actor.name, "submit", f"route {chosen.name}: {chosen.describe()}"))
+        values = {"status": IN_REVIEW, "stage": 0, "route": route_to_dict(chosen), "risk": result.risk,
                   "risk_reasons": list(result.risk_reasons), "findings": [f.to_dict() for f in result.findings],
                   "approvals": [], "approved_at": None, "history": history,
                   "past_approvals": [approval_to_dict(a) for a in post.past_approvals + post.approvals]}
         notes = [AuditNote("post.submit", f"post/{post.id}",
-                           f"revision {post.revision}, {result.risk} risk, route {route.name}")]
+                           f"revision {post.revision}, {result.risk} risk, route {chosen.name}")]
         if warned:
             values["acknowledgements"] = [acknowledgement_to_dict(a) for a in post.acknowledgements] + [
                 {"rules": warned, "by": actor.name, "at": format_time(now), "revision": post.revision}]

@@ -11,7 +11,7 @@ next free queue slot, and the worker sends them exactly once.
 - ``service.py``: :class:`SchedulingService`: schedule, reschedule,
   unschedule, publish now, retry.
 - ``holds.py``: :class:`HoldService`: hold and release publishing (a crisis
-  freeze sets a hold).
+  freeze sets a hold), and the publishing gate that orders holds and claims.
 - ``publisher.py``: :class:`Publisher`: claim, send, record, exactly once.
 - ``jobs.py``: :class:`PublishDue`, the worker's publishing job.
 - ``calendar.py``: :class:`Calendar`: entries (with their states), free
@@ -44,7 +44,7 @@ from console.publishing.calendar import (
 from console.publishing.deletion import DeletionOutcome, PostDeletion
 from console.publishing.export import (CSV_COLUMNS, CalendarEvent, calendar_csv, calendar_events, calendar_ics, fold,
                                        ics_text)
-from console.publishing.holds import HoldService
+from console.publishing.holds import CaughtTarget, HoldService
 from console.publishing.jobs import PublishDue
 from console.publishing.model import (
     RULE_BLACKOUT,
@@ -62,6 +62,7 @@ from console.publishing.post_import import (BadFile, ImportPlan, ImportReport, P
                                             import_key)
 from console.publishing.publisher import PublishReport, Publisher
 from console.publishing.records import (
+    CRISIS_HOLD,
     DELETED,
     FAILED,
     FINAL,
@@ -77,6 +78,7 @@ from console.publishing.records import (
     SCHEDULES,
     TARGET_STATES,
     Hold,
+    InFlight,
     Schedule,
     ScheduleRequest,
     TargetSchedule,
@@ -100,6 +102,8 @@ __all__ = [
     "FreeSlot",
     "combined_state",
     "entry_line",
+    "CRISIS_HOLD",
+    "CaughtTarget",
     "CSV_COLUMNS",
     "CalendarEvent",
     "calendar_csv",
@@ -139,6 +143,7 @@ __all__ = [
     "Blackout",
     "Hold",
     "HoldService",
+    "InFlight",
     "PublishDue",
     "PublishReport",
     "Publisher",

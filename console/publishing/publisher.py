@@ -6,10 +6,13 @@ For each due target of a scheduled post the :class:`Publisher`:
    governance file in force now, that the post is still approved, passes
    the content policy and the publishing rules, that its account is
    connected and healthy, and that no hold stops it. The claim marks the
-   target "publishing", counts the attempt and names this worker. A target
-   that fails a check is not sent and says why; one that a hold stops stays
-   scheduled (shown "held"); one whose time passed by more than the allowed
-   delay while no worker ran is "missed", reported, never sent late.
+   target "publishing", counts the attempt and names this worker, and it
+   moves the publishing gate from the version read before the holds were
+   checked, so a hold set in between makes the claim fail (``records.py``).
+   A target that fails a check is not sent and says why; one that a hold
+   stops stays scheduled (shown "held"); one whose time came while a crisis
+   freeze was in force, or passed by more than the allowed delay while no
+   worker ran, is "missed", reported, never sent late.
 2. **sends** it with the target's idempotency key, kept in the store since
    scheduling, so a retry after a crash reuses it.
 3. **records** the outcome in one transaction, with its audit event: the
@@ -40,7 +43,7 @@ from console.errors import ConsoleError
 from console.notices import NoticeService
 from console.policy import CheckResult
 from console.posts import APPROVED, Post, PostNotFound, PostService
-from console.publishing.holds import HoldService
+from console.publishing.holds import HoldService, claim_gate
 from console.publishing.model import PublishingPolicy
 from console.publishing.records import (FAILED, MISSED, NEEDS_CHECK, PENDING, PUBLISHED, PUBLISHING, RETRYING,
                                         SCHEDULED, SCHEDULES, Schedule, TargetSchedule, schedule_from_record,
@@ -54,6 +57,8 @@ from integrations.base import (AccountRef, AdapterError, AuthError, MediaAttachm
 
 log = logging.getLogger("socops.publishing")
 
+#: ``Publisher._write`` of an outcome, which does not touch the publishing gate.
+NO_GATE = object()
 #: A transient failure is retried this many times in all, with backoff, then it fails.
 MAX_ATTEMPTS = 5
 #: How long a claim may stay unrecorded, by this worker, before it is taken for
@@ -183,6 +188,9 @@ class Publisher:
             return self._recover(schedule, target, adapters, report)
         if target.state not in PENDING or target.due_at() > now:
             return None
+        # Read before the holds are checked, and claimed with: a hold set in between
+        # makes the claim fail (see the publishing gate in records.py).
+        gate = self.holds.gate_version()
         try:
             post = self.posts.get(post_id)
         except PostNotFound:
@@ -190,7 +198,14 @@ class Publisher:
             return None
         account = self.account_of(account_id)
         region = self.region_of(account_id)
-        hold = self.holds.holding(account_id, region)
+        frozen = self.holds.froze(account_id, region, target.due_at(), crisis_pass=schedule.crisis_pass)
+        if frozen is not None:
+            # Nothing goes out by itself after a freeze: a person reschedules it or drops it.
+            why = (f"missed: publishing was frozen when it was due at {format_time(target.due_at())} "
+                   f"({frozen.reason}; hold {frozen.id}); reschedule it or drop it")
+            self._finish(schedule, replace(target, hold=frozen.id), MISSED, why, report)
+            return None
+        hold = self.holds.holding(account_id, region, crisis_pass=schedule.crisis_pass)
         policy = self.policy()
         late = now - target.at
         if target.state == SCHEDULED and target.attempts == 0 and late > policy.missed_after:
@@ -209,7 +224,8 @@ class Publisher:
         claimed = replace(target, state=PUBLISHING, attempts=target.attempts + 1, claimed_by=self.worker_id,
                           claimed_at=now, error="", next_attempt_at=None)
         self._write(schedule, claimed, AuditNote(
-            "post.publishing", f"post/{post_id}", f"{account_id}: attempt {claimed.attempts} by {self.worker_id}"))
+            "post.publishing", f"post/{post_id}", f"{account_id}: attempt {claimed.attempts} by {self.worker_id}"),
+            gate=gate)
         return Claim(post, account, claimed, recovering=False)
 
     def _problem(self, post: Post, schedule: Schedule, account: AccountRef | None, account_id: str, region: str,
@@ -290,8 +306,17 @@ class Publisher:
                  report: PublishReport) -> Claim | None:
         """A target left "publishing" (the worker stopped between sending and
         recording): send again only where the platform makes that safe."""
+        gate = self.holds.gate_version()
         account = self.account_of(target.account_id)
         adapter = adapters.get(target.account_id)
+        hold = self.holds.holding(target.account_id, self.region_of(target.account_id),
+                                  crisis_pass=schedule.crisis_pass)
+        if hold is not None:
+            # Taking it over would send it again, and a hold is in force: a person looks.
+            self._finish(schedule, target, NEEDS_CHECK, f"needs a check: its worker stopped while sending it, and "
+                         f"publishing is held now ({hold.reason}; hold {hold.id}); look on the platform: if it is "
+                         "not there, retry it with --checked once the hold is released", report)
+            return None
         try:
             post = self.posts.get(schedule.post_id)
         except PostNotFound:
@@ -305,7 +330,7 @@ class Publisher:
         claimed = replace(target, claimed_by=self.worker_id, claimed_at=self.clock())
         self._write(schedule, claimed, AuditNote("post.publishing", f"post/{schedule.post_id}",
                                                  f"{target.account_id}: taken over from {target.claimed_by} "
-                                                 f"(attempt {target.attempts} unrecorded)"))
+                                                 f"(attempt {target.attempts} unrecorded)"), gate=gate)
         return Claim(post, account, claimed, recovering=True)
 
     # -- 3. record --------------------------------------------------------------------------
@@ -366,12 +391,16 @@ class Publisher:
                            "after 20 conflicts; it stays 'publishing' and will be checked, not sent again blindly")
 
     def _write(self, schedule: Schedule, target: TargetSchedule, note: AuditNote | None,
-               tell: Iterable[tuple[str, str]] = ()) -> None:
+               tell: Iterable[tuple[str, str]] = (), *, gate: int | None | object = NO_GATE) -> None:
+        """Write one target's new state; a claim passes ``gate``, the gate's version
+        read before the holds were checked."""
         targets = {account_id: target_to_dict(target if account_id == target.account_id else other)
                    for account_id, other in schedule.targets.items()}
 
         def write(tx) -> AuditNote | None:
             tx.update(SCHEDULES, schedule.post_id, {"targets": targets}, expected_version=schedule.version)
+            if gate is not NO_GATE:
+                claim_gate(tx, gate, f"claim {schedule.post_id} on {target.account_id}", self.clock())
             for username, text in tell:
                 self.notices.tell(tx, username, text, schedule.post_id)
             return note

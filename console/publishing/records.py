@@ -19,7 +19,16 @@ Target states::
 
 A **hold** (collection ``publishing_holds``) stops publishing for all
 accounts, or some accounts or regions, until it is released: who set it,
-when and why. Crisis mode's freeze sets one.
+when and why, and what it caught as it came into force (the targets it
+held, and the ones already being sent). Crisis mode's freeze sets one of
+kind "crisis"; a post with a crisis pass (a holding statement) passes the
+holds of that crisis, and only those.
+
+The **publishing gate** (collection ``publishing_gate``, one record) makes a
+hold and a claim exclusive: every hold and release updates it, and the
+publisher's claim updates it with the version it saw when it checked the
+holds (compare-and-set). A hold committed between that check and the claim
+makes the claim fail; a claim committed first is seen by the hold.
 """
 
 from __future__ import annotations
@@ -34,6 +43,11 @@ from data import CollectionSpec
 
 SCHEDULES = "schedules"
 HOLDS = "publishing_holds"
+GATE = "publishing_gate"
+GATE_KEY = "gate"
+
+#: The kind of hold a crisis freeze sets: due posts it stops are missed, never sent late.
+CRISIS_HOLD = "crisis"
 
 SCHEDULED = "scheduled"
 PUBLISHING = "publishing"
@@ -66,6 +80,7 @@ class TargetSchedule:
     url: str = ""
     published_at: datetime | None = None
     error: str = ""                     # the platform's reason, or why it was not sent
+    hold: str = ""                      # the crisis hold that made it miss its time
     deleted_by: str = ""                # who deleted it from the platform (state "deleted"), and when
     deleted_at: datetime | None = None
 
@@ -88,11 +103,23 @@ class Schedule:
     overrides: tuple[str, ...] = ()     # blackout ids overridden, with the note below
     override_note: str = ""
     acknowledged: tuple[str, ...] = ()  # warning rule ids acknowledged when scheduling
+    #: The crisis whose freeze this post passes (a holding statement); "" for every other post.
+    crisis_pass: str = ""
     version: int = 0
 
     @property
     def first_at(self) -> datetime:
         return min(target.at for target in self.targets.values())
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A target already claimed for sending when a hold came into force."""
+
+    post_id: str
+    account_id: str
+    claimed_at: datetime | None
+    claimed_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +133,15 @@ class Hold:
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     kind: str = "manual"                # "manual", or "crisis" (set by a crisis freeze)
+    crisis: str = ""                    # the crisis it belongs to ("" for a freeze without one)
     released_by: str = ""
     released_at: datetime | None = None
+    release_note: str = ""
+    #: What it caught as it came into force: targets due later, targets already due
+    #: (publish-now requests, late ones), and targets already being sent.
+    scheduled: int = 0
+    due: int = 0
+    in_flight: tuple[InFlight, ...] = ()
     version: int = 0
 
     @property
@@ -119,9 +153,23 @@ class Hold:
             return True
         return account_id in self.accounts or (bool(region) and region in self.regions)
 
+    def passed_by(self, crisis_pass: str) -> bool:
+        """Whether a post with ``crisis_pass`` passes this hold: a crisis hold, and the pass of its crisis."""
+        return bool(crisis_pass) and self.kind == CRISIS_HOLD and self.crisis == crisis_pass
+
+    def stops(self, account_id: str, region: str, crisis_pass: str = "") -> bool:
+        return self.applies_to(account_id, region) and not self.passed_by(crisis_pass)
+
+    def in_force_between(self, start: datetime, end: datetime) -> bool:
+        """Whether it was in force at some moment from ``start`` to ``end``."""
+        return self.at is not None and self.at <= end and (self.released_at is None or self.released_at > start)
+
+    @property
+    def scope(self) -> str:
+        return ", ".join(self.accounts + tuple(f"region {r}" for r in self.regions)) or "every account"
+
     def describe(self) -> str:
-        scope = ", ".join(self.accounts + tuple(f"region {r}" for r in self.regions)) or "every account"
-        return f"{scope}: {self.reason} (by {self.by})"
+        return f"{self.scope}: {self.reason} (by {self.by})"
 
 
 def target_key(post_id: str, account_id: str, generation: int = 0) -> str:
@@ -137,7 +185,8 @@ def target_to_dict(target: TargetSchedule) -> dict:
             "claimed_by": target.claimed_by, "claimed_at": format_time(target.claimed_at),
             "remote_id": target.remote_id, "url": target.url,
             "published_at": format_time(target.published_at), "error": target.error,
-            "deleted_by": target.deleted_by, "deleted_at": format_time(target.deleted_at)}
+            "deleted_by": target.deleted_by, "deleted_at": format_time(target.deleted_at),
+            "hold": target.hold}
 
 
 def target_from_dict(account_id: str, raw: Mapping) -> TargetSchedule:
@@ -148,7 +197,7 @@ def target_from_dict(account_id: str, raw: Mapping) -> TargetSchedule:
         claimed_at=parse_time(raw.get("claimed_at")), remote_id=str(raw.get("remote_id") or ""),
         url=str(raw.get("url") or ""), published_at=parse_time(raw.get("published_at")),
         error=str(raw.get("error") or ""), deleted_by=str(raw.get("deleted_by") or ""),
-        deleted_at=parse_time(raw.get("deleted_at")))
+        deleted_at=parse_time(raw.get("deleted_at")), hold=str(raw.get("hold") or ""))
 
 
 def schedule_from_record(record: Mapping) -> Schedule:
@@ -159,15 +208,26 @@ def schedule_from_record(record: Mapping) -> Schedule:
         revision=int(record.get("revision") or 0), scheduled_by=str(record.get("scheduled_by") or ""),
         scheduled_at=parse_time(record.get("scheduled_at")), overrides=tuple(record.get("overrides") or ()),
         override_note=str(record.get("override_note") or ""),
-        acknowledged=tuple(record.get("acknowledged") or ()), version=int(record.get("_v") or 0))
+        acknowledged=tuple(record.get("acknowledged") or ()), crisis_pass=str(record.get("crisis_pass") or ""),
+        version=int(record.get("_v") or 0))
+
+
+def in_flight_to_dict(target: InFlight) -> dict:
+    return {"post_id": target.post_id, "account_id": target.account_id,
+            "claimed_at": format_time(target.claimed_at), "claimed_by": target.claimed_by}
 
 
 def hold_from_record(record: Mapping) -> Hold:
+    in_flight = tuple(InFlight(str(raw.get("post_id") or ""), str(raw.get("account_id") or ""),
+                               parse_time(raw.get("claimed_at")), str(raw.get("claimed_by") or ""))
+                      for raw in record.get("in_flight") or ())
     return Hold(id=record["_key"], reason=str(record.get("reason") or ""), by=str(record.get("by") or ""),
                 at=parse_time(record.get("at")), accounts=tuple(record.get("accounts") or ()),
                 regions=tuple(record.get("regions") or ()), kind=str(record.get("kind") or "manual"),
-                released_by=str(record.get("released_by") or ""),
-                released_at=parse_time(record.get("released_at")), version=int(record.get("_v") or 0))
+                crisis=str(record.get("crisis") or ""), released_by=str(record.get("released_by") or ""),
+                released_at=parse_time(record.get("released_at")),
+                release_note=str(record.get("release_note") or ""), scheduled=int(record.get("scheduled") or 0),
+                due=int(record.get("due") or 0), in_flight=in_flight, version=int(record.get("_v") or 0))
 
 
 def _target_rows(record: dict) -> tuple:
@@ -184,6 +244,7 @@ P_TARGETS = 0
 SCHEDULE_COLLECTIONS = (
     CollectionSpec(SCHEDULES, schema_version=1, derived={"target_rows": _target_rows}),
     CollectionSpec(HOLDS, schema_version=1),
+    CollectionSpec(GATE, schema_version=1),
 )
 
 

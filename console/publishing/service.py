@@ -324,11 +324,15 @@ class SchedulingService:
         self._apply(actor, post.id, write)
         return post
 
-    def publish_now(self, actor: Actor, post_id: str) -> Schedule:
+    def publish_now(self, actor: Actor, post_id: str, *, crisis_pass: str = "", note: str = "") -> Schedule:
         """Every target not yet out goes out at once (high-risk: needs a fresh code).
 
         The publishing rules still apply (a blackout may be overridden the usual way);
-        the job sends it within seconds, after its own checks."""
+        the job sends it within seconds, after its own checks.
+
+        ``crisis_pass`` is crisis mode's alone (a holding statement, approved on the
+        crisis route): the post passes the freeze of that crisis, and the blackouts
+        in force now, which are recorded as overridden with ``note``."""
         post = self.posts.get(post_id)
         self.posts.require_on_targets(actor, POST_PUBLISH, post.targets)
         if post.status != APPROVED:
@@ -340,7 +344,14 @@ class SchedulingService:
         if not waiting:
             raise InvalidAction(f"{post.id} has gone out on every account already; nothing to publish")
         planned = [self._planned(post, a, self.zone(a), now) for a in waiting]
-        findings = [f for f in schedule_findings(self.policy(), planned, self.others(waiting, excluding=post.id))
+        overrides: tuple[str, ...] = ()
+        if crisis_pass:
+            policy = self.policy()
+            overrides = tuple(dict.fromkeys(
+                blackout.id for target in planned for blackout in policy.blackouts
+                if blackout.applies_to(target.account_id, target.region) and blackout.covers(now, target.zone)))
+        findings = [f for f in schedule_findings(self.policy(), planned, self.others(waiting, excluding=post.id),
+                                                 overrides)
                     if f.severity == ERROR and f.rule_id == RULE_BLACKOUT]
         if findings:
             raise PolicyBlocked(f"{post.id} cannot go out now: it is in a blackout", tuple(findings))
@@ -352,16 +363,23 @@ class SchedulingService:
                 targets[account_id] = target_to_dict(TargetSchedule(account_id, now, SCHEDULED, key=key))
             else:
                 targets[account_id] = target_to_dict(before)
+        note = " ".join(note.split())[:MAX_NOTE_CHARS]
         record = {"targets": targets, "revision": post.revision, "scheduled_by": actor.name,
-                  "scheduled_at": format_time(now), "overrides": [], "override_note": "",
-                  "acknowledged": list(existing.acknowledged) if existing else []}
+                  "scheduled_at": format_time(now), "overrides": list(overrides),
+                  "override_note": note if overrides else "",
+                  "acknowledged": list(existing.acknowledged) if existing else [], "crisis_pass": crisis_pass}
+        summary = f"now on {', '.join(waiting)}"
+        if crisis_pass:
+            summary += f"; passes the freeze of {crisis_pass}" + (f" and blackout {', '.join(overrides)}"
+                                                                   if overrides else "")
+            summary += f": {note}" if note else ""
 
         def write(tx) -> AuditNote:
             if existing is None:
                 tx.insert(SCHEDULES, post.id, record)
             else:
                 tx.replace(SCHEDULES, post.id, record, expected_version=existing.version)
-            return AuditNote("post.publish_now", f"post/{post.id}", f"now on {', '.join(waiting)}")
+            return AuditNote("post.publish_now", f"post/{post.id}", summary)
 
         self._apply(actor, post.id, write)
         return self.get(post.id)

@@ -22,6 +22,7 @@ from console.accounts import AccountState
 from console.permissions import ACCOUNT_MANAGE
 from console.untrusted import one_line
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.palette import CommandListProvider
 from screens.panel import PanelScreen, actor_may
 from screens.accounts.account_list import STATE_LABELS, AccountList
@@ -64,6 +65,7 @@ class AccountsScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         yield AccountList(id="account-list")
         yield Static(Text(""), id="account-detail")
         yield MessageLine(id="accounts-message")

@@ -33,6 +33,7 @@ from console.permissions import POST_APPROVE, POST_DRAFT
 from console.posts import POSTS, Post
 from console.records import BulkResult
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
 from screens.following import FollowsStore
@@ -138,6 +139,7 @@ class ApprovalsScreen(FollowsStore, PanelScreen):
         workspace = self.workspace
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         yield NoticesBox(id="approvals-notices")
         with Container(id="approvals-body"):
             yield ApprovalQueue(self._post_or_none, workspace.clock, account_label=workspace.account_handle,

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from console.records import parse_time
 from console.untrusted import one_line, printable
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.palette import CommandListProvider
 from screens.formatting import count_text
 from screens.panel import PanelScreen
@@ -124,6 +125,7 @@ class AuditScreen(PanelScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         yield AuditList(self.workspace.clock, tz=self.app.display_tz, id="audit-list")  # type: ignore[attr-defined]
         yield Static(Text(""), id="audit-detail")
         yield MessageLine(id="audit-message")

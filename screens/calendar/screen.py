@@ -55,6 +55,7 @@ from screens.calendar.navigation import VIEW_NAMES, CalendarNavigation
 from screens.calendar.query import FILTER_HELP, describe_filter
 from screens.calendar.states import legend
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.formatting import count_text
 from screens.palette import Command, CommandListProvider
 from screens.following import FollowsStore
@@ -170,6 +171,7 @@ class CalendarScreen(CalendarNavigation, FollowsStore, PanelScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         yield DeparturesLine(id="calendar-departures")
         with Container(id="calendar-body"):
             with Container(id="calendar-views"):

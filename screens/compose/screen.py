@@ -36,6 +36,7 @@ from screens.compose.form import ALL_PLATFORMS, AttachedImage, PostForm, TargetA
 from screens.compose.posting import PostingActions
 from screens.compose.proposed_time import example_date, parse_proposed_time, zones_text
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.panel import PanelScreen, actor_may
 from screens.compose.findings import CheckSummary, FindingsView, counters_text
 from screens.compose.images import AttachedImages, ImagePicker
@@ -104,6 +105,7 @@ class ComposeScreen(PostingActions, PanelScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         with Container(id="compose-body"):
             with Vertical(id="compose-main"):
                 yield Static(Text(""), id="compose-title")

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from console.errors import ItemNotFound
+from console.errors import ConsoleError, ItemNotFound
 from console.permissions import PermissionDenied
 from console.inbox import ReplyNeedsAcknowledgement, finding_line, is_public
+from console.untrusted import printable
 from screens.inbox.reply_editor import AcknowledgePrompt, CheckedGroup, ReplyChecker, ReplyEditor
 
 if TYPE_CHECKING:
@@ -64,8 +65,26 @@ def saved_replies(workspace: "Workspace", actor: "Actor") -> Callable[[], list]:
     return lambda: workspace.library.saved_replies(actor)
 
 
+def reply_refusal(workspace: "Workspace", actor: "Actor", item_ids: Sequence[str]) -> str:
+    """Why the reply would be refused ("" when it would not): during a crisis only its
+    responders reply on the affected accounts. Said in the editor before anything is
+    typed; sending asks the service again, which decides."""
+    for item_id in item_ids:
+        try:
+            refusal = workspace.inbox.reply_refusal(item_id, actor=actor)
+        except ConsoleError:
+            continue        # a lock or a step-up: the send meets it and its prompt
+        if refusal:
+            return refusal
+    return ""
+
+
 def reply_editor(workspace: "Workspace", actor: "Actor", title: str, intro: Text | None, text: str,
                  item_ids: Sequence[str], max_chars: int) -> ReplyEditor:
+    refusal = reply_refusal(workspace, actor, item_ids)
+    if refusal:
+        warning = Text.assemble(("Not allowed to reply: ", "bold"), printable(refusal))
+        intro = Text.assemble(warning, "\n", intro) if intro is not None else warning
     return ReplyEditor(title, intro=intro, text=text, max_chars=max_chars, hint=REPLY_HINT,
                        check=reply_checker(workspace, actor, list(item_ids)),
                        saved_replies=saved_replies(workspace, actor))

@@ -32,6 +32,7 @@ from console.inbox import (
 from console.unsaved import INBOX_DRAFTS
 from console.untrusted import one_line, printable
 from screens.conditions import ConditionBanner
+from screens.crisis.banner import CrisisBanner
 from screens.formatting import clock_text, count_text
 from screens.inbox.actions import ActionOutcome, ActionRunner, item_label
 from screens.inbox.commands import inbox_commands
@@ -116,6 +117,7 @@ class InboxScreen(PanelScreen):
         workspace = self.workspace
         yield StatusBar()
         yield ConditionBanner()
+        yield CrisisBanner()
         with Container(id="inbox-body"):
             yield InboxList(
                 self._item_or_none,

@@ -3,8 +3,9 @@
 Who is logged in and their role, what needs attention (the flags of the
 standing conditions, see :mod:`screens.conditions`), the person's unread
 notices, the workspace, the worker and sync state, and the inbox's headline
-counts. It reads the app's ``actor``, ``worker_status``, ``counts``,
-``conditions`` and ``unread_notices``, so it never asks the services anything
+counts; during a crisis ``CRISIS 3 00:42`` (with ``FROZEN`` while frozen).
+It reads the app's ``actor``, ``worker_status``, ``counts``,
+``conditions``, ``unread_notices`` and ``crisis_status``, so it never asks the services anything
 itself.
 
 The bar is a row of items, each with forms from longest to shortest. As the
@@ -159,6 +160,7 @@ class StatusBar(Widget):
     StatusBar > .status-bar--warning { color: $text-warning; text-style: bold; }
     StatusBar > .status-bar--error { color: $text-error; text-style: bold; }
     StatusBar > .status-bar--muted { color: $text-muted; }
+    StatusBar > .status-bar--crisis { color: $text-error; text-style: bold reverse; }
     """
 
     COMPONENT_CLASSES = {
@@ -168,6 +170,7 @@ class StatusBar(Widget):
         "status-bar--warning",
         "status-bar--error",
         "status-bar--muted",
+        "status-bar--crisis",
     }
 
     def on_mount(self) -> None:
@@ -175,6 +178,7 @@ class StatusBar(Widget):
         self.watch(self.app, "counts", self._changed, init=False)
         self.watch(self.app, "conditions", self._changed, init=False)
         self.watch(self.app, "unread_notices", self._changed, init=False)
+        self.watch(self.app, "crisis_status", self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
         self.refresh()
@@ -196,6 +200,10 @@ class StatusBar(Widget):
         workspace_name = steady_width(one_line(workspace.config.name, 24))
         items.append(BarItem("workspace", (Text(f" {workspace_name} ", name_style),
                                            Text(f" {one_line(workspace_name, 6)} ", name_style))))
+        crisis = getattr(app, "crisis_status", None)
+        if crisis is not None and crisis.banner():
+            # CRISIS 3 00:42 FROZEN: words, never dropped, whatever the width.
+            items.append(BarItem("crisis", (Text(crisis.banner(), style("status-bar--crisis")),), keep=True))
         for condition in getattr(app, "conditions", ()):
             if condition.flag:
                 flag_style = style(f"status-bar--{condition.severity}")

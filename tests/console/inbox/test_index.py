@@ -48,3 +48,15 @@ def test_every_status_lists_in_triage_order_also_after_changes_before_the_first_
     everything = index.ids(InboxFilter(status=""), NOW)
     assert sorted(everything) == sorted(projections)
     assert everything == [key for _, key in sorted((p[1], key) for key, p in projections.items())]
+
+
+def test_arrivals_since_and_arrival_follow_the_changes():
+    index = InboxIndex({"old": projection(STATUS_OPEN, "2026-11-25T08:00:00+00:00"),
+                        "new": projection(STATUS_CLOSED, "2026-11-26T08:30:00+00:00")})
+    assert index.arrivals_since("2026-11-26T00:00:00+00:00") == {"new": ("2026-11-26T08:30:00+00:00", "sandbox:a")}
+    assert index.arrival("old") == ("2026-11-25T08:00:00+00:00", "sandbox:a")
+
+    index.apply([change("newer", projection(STATUS_OPEN, "2026-11-26T08:45:00+00:00")), change("new", None)])
+    assert index.arrivals_since("2026-11-26T00:00:00+00:00") == {
+        "newer": ("2026-11-26T08:45:00+00:00", "sandbox:a")}
+    assert index.arrival("new") is None

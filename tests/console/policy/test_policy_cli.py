@@ -43,7 +43,11 @@ def test_a_good_file_prints_a_summary_and_exits_0(tmp_path, capsys):
                for line in lines)
     assert any(line.startswith("risk topics: prices (high), health (high)") for line in lines)
     assert "  high risk EU (risk high; regions EU): any manager → all legal" in lines
-    assert lines[-1] == "  default: any manager"
+    assert "  crisis statement (named only): any manager" in lines and "  default: any manager" in lines
+    assert "  level 3 crisis: declared by owner, admin, manager; freezes every account; only owner, admin, " \
+           "manager reply; 4 runbook steps" in lines
+    assert lines[-1] == ("  playbook account-takeover (Account takeover): 4 runbook steps; holding statements "
+                         "tagged account-takeover")
 
 
 def test_a_bad_file_prints_each_problem_as_file_line_message_and_exits_1(tmp_path, capsys):
@@ -86,8 +90,12 @@ def test_json_output(tmp_path, capsys):
     assert summary["version"] == 1 and summary["banned_phrases"] == 5 and summary["disclosure_rules"] == 3
     assert set(summary["regions"]) == {"NA", "LATAM", "APAC", "EU"}
     assert summary["routes"][0] == {"name": "high risk EU", "stages": "any manager → all legal",
-                                    "risk": ["high"], "regions": ["EU"], "accounts": []}
+                                    "risk": ["high"], "regions": ["EU"], "accounts": [], "named_only": False}
     assert summary["risk_topics"]["competitors"] == "high"
+    crisis = summary["crisis"]
+    assert [level["name"] for level in crisis["levels"]] == ["watch", "incident", "crisis", "severe"]
+    assert crisis["levels"][1]["freeze"] == "affected" and crisis["approval_route"] == "crisis statement"
+    assert [p["id"] for p in crisis["playbooks"]] == ["recall", "outage", "offensive-post", "account-takeover"]
 
 
 def test_without_a_file_it_checks_the_workspace_file_without_opening_the_store(capsys):

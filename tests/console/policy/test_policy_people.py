@@ -50,10 +50,10 @@ def test_owners_who_are_not_users_and_roles_nobody_holds_are_warned_about_at_the
     assert mateo == ("the owner of sandbox:northwind_es, 'mateo', is not a console user; add them (`socops user add "
                      "mateo --role manager --scope sandbox:northwind_es`) or name an existing user")
     assert yuki.startswith("the owner of sandbox:northwind_ja, 'yuki', is not a console user")
-    assert managers == ("no enabled console user has the manager role, but 7 approval stages wait for one (routes "
+    assert managers == ("no enabled console user has the manager role, but 8 approval stages wait for one (routes "
                         "'high risk EU', 'high risk', 'medium risk EU', 'medium risk LATAM', 'medium risk Japan', "
-                        "'medium risk', 'default'): posts on them cannot be submitted until someone has it "
-                        "(`socops user add NAME --role manager`)")
+                        "'medium risk', 'crisis statement', 'default'): posts on them cannot be submitted until "
+                        "someone has it (`socops user add NAME --role manager`)")
     assert legal.startswith("no enabled console user has the legal role, but 4 approval stages wait for one")
 
 
