@@ -56,7 +56,10 @@ class Table:
     def put(self, key: str, record: dict) -> tuple:
         """Store ``record`` (given ``_key`` here); returns its projection."""
         record["_key"] = key
-        raw = _dumps(record)
+        # orjson hands back its write buffer at the size it grew to (4 KB for a
+        # 300-byte record, 64 KB for a 5 KB one); this text is kept for the life
+        # of the process, so it is copied to its own size.
+        raw = memoryview(_dumps(record)).tobytes()
         projection = self.projector(record)
         self.raw[key] = raw
         self.proj[key] = projection
