@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sys
 
 
@@ -11,7 +12,10 @@ def log(message: str) -> None:
 
 
 def rss_mb(field: str = "VmRSS") -> float:
-    """This process's resident memory in MB (``VmHWM``: its peak), from /proc (0 where there is none)."""
+    """This process's resident memory in MB (``VmHWM``: its peak), from /proc.
+
+    Without /proc, ru_maxrss: the peak (which, unlike VmHWM, keeps the parent's
+    peak across fork+exec on Linux)."""
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
@@ -19,4 +23,9 @@ def rss_mb(field: str = "VmRSS") -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB."""
+    return rss_mb("VmHWM")

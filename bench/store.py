@@ -13,7 +13,6 @@ import argparse
 import gc
 import json
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -23,6 +22,8 @@ import time
 from pathlib import Path
 
 from data import CollectionSpec, Store, where
+
+from bench.measure import peak_rss_mb, rss_mb
 
 FIELDS = ("status", "sla_due", "created_at", "account_id", "platform", "kind", "assignee",
           "tags", "first_response_at", "thread_id", "snoozed_until")
@@ -110,20 +111,6 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
 
 
-def peak_rss_mb(field: str = "VmHWM") -> float:
-    """Peak (VmHWM) or current (VmRSS) RSS of this process. /proc's VmHWM is
-    reset by exec(); ru_maxrss (the fallback) keeps the parent's peak across
-    fork+exec on Linux."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure_open(root: str, search: str) -> None:
     """Child mode: open the store once in a fresh process, report time and memory."""
     SPECS[:] = specs(search)
@@ -132,7 +119,7 @@ def measure_open(root: str, search: str) -> None:
     store = Store.open(root, SPECS)
     elapsed = time.perf_counter() - t0
     peak = peak_rss_mb()
-    rss = peak_rss_mb("VmRSS")
+    rss = rss_mb()
     count, warnings = store.count("inbox"), store.warnings
     t0 = time.perf_counter()
     open_keys = [k for k, p in store.projection("inbox").items() if p[0] == "open"]
