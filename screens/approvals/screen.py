@@ -43,6 +43,7 @@ from screens.approvals.loading import DetailLoaded, PostsLoaded, load_posts
 from screens.approvals.notices import NoticesBox
 from screens.approvals.own_posts import COPIED, REOPENED, OwnPosts
 from screens.approvals.queue import MINE, QUEUE, ApprovalQueue
+from screens.reading import ReadingLayout
 from screens.widgets.message_line import MessageLine
 from screens.approvals.post_detail import PostDetailView, load_post_detail, post_detail_renderable
 from screens.approvals.post_format import post_stage
@@ -73,7 +74,7 @@ class ApprovalCommands(CommandListProvider):
                 yield "Approvals: approve the selected posts", screen.action_bulk_approve, "Low-risk posts only (A)"
 
 
-class ApprovalsScreen(FollowsStore, PanelScreen):
+class ApprovalsScreen(ReadingLayout, FollowsStore, PanelScreen):
     """Approve, reject or send back the posts waiting for you; follow your own."""
 
     FOLLOWED = (POSTS, NOTICES)
@@ -160,6 +161,10 @@ class ApprovalsScreen(FollowsStore, PanelScreen):
     @property
     def detail_view(self) -> PostDetailView:
         return self.query_one(PostDetailView)
+
+    @property
+    def reading_pane(self) -> PostDetailView:
+        return self.detail_view
 
     def on_mount(self) -> None:
         app = self.app
@@ -427,17 +432,6 @@ class ApprovalsScreen(FollowsStore, PanelScreen):
             self._loaded = False
         self.say(message)
         self.load()
-
-    def action_open(self) -> None:
-        """Toggle the reading layout: the detail takes most of the room."""
-        self.toggle_class("-reading")
-        self.detail_view.scroll_home(animate=False)
-
-    def action_detail_down(self) -> None:
-        self.detail_view.scroll_page_down(animate=False)
-
-    def action_detail_up(self) -> None:
-        self.detail_view.scroll_page_up(animate=False)
 
     def action_refresh(self) -> None:
         self.app.refresh_store()  # type: ignore[attr-defined]

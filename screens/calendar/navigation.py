@@ -160,14 +160,3 @@ class CalendarNavigation:
         self._detail_key = None
         self.detail_view.border_title = Text("State letters")
         self.detail_view.show(legend(), scroll_home=True)
-
-    def action_open(self) -> None:
-        """Toggle the reading layout: the detail takes most of the room."""
-        self.toggle_class("-reading")
-        self.detail_view.scroll_home(animate=False)
-
-    def action_detail_down(self) -> None:
-        self.detail_view.scroll_page_down(animate=False)
-
-    def action_detail_up(self) -> None:
-        self.detail_view.scroll_page_up(animate=False)

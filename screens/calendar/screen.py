@@ -60,6 +60,7 @@ from screens.formatting import count_text
 from screens.palette import Command, CommandListProvider
 from screens.following import FollowsStore
 from screens.panel import PanelScreen, actor_may
+from screens.reading import ReadingLayout
 from screens.widgets.message_line import MessageLine
 from screens.widgets.status_bar import StatusBar
 
@@ -91,7 +92,7 @@ class CalendarCommands(CommandListProvider):
         yield "Calendar: refresh", screen.action_refresh, "Read the store again now (g)"
 
 
-class CalendarScreen(CalendarNavigation, FollowsStore, PanelScreen):
+class CalendarScreen(CalendarNavigation, ReadingLayout, FollowsStore, PanelScreen):
     """Agenda, week and month of what goes out; move, publish and retry posts."""
 
     FOLLOWED = (POSTS, SCHEDULES, HOLDS)
@@ -197,6 +198,10 @@ class CalendarScreen(CalendarNavigation, FollowsStore, PanelScreen):
     @property
     def detail_view(self) -> EntryDetailView:
         return self.query_one(EntryDetailView)
+
+    @property
+    def reading_pane(self) -> EntryDetailView:
+        return self.detail_view
 
     @property
     def zone(self) -> ViewZone:

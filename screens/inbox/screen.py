@@ -41,6 +41,7 @@ from screens.palette import Command, CommandListProvider
 from screens.panel import PanelScreen, actor_may
 from screens.parsing import parse_assignee, parse_snooze, parse_tag_edit, snooze_help
 from screens.inbox.inbox_list import InboxList
+from screens.reading import ReadingLayout
 from screens.widgets.message_line import MessageLine
 from screens.widgets.prompts import EditorResult, FilterPrompt, TextEditor, TextPrompt
 from screens.widgets.status_bar import StatusBar
@@ -63,7 +64,7 @@ class InboxCommands(CommandListProvider):
         return list(inbox_commands(screen)) if isinstance(screen, InboxScreen) else []
 
 
-class InboxScreen(PanelScreen):
+class InboxScreen(ReadingLayout, PanelScreen):
     """List, detail and single-key triage of the shared inbox."""
 
     CSS_PATH = "inbox.tcss"
@@ -138,6 +139,10 @@ class InboxScreen(PanelScreen):
     @property
     def thread_view(self) -> ThreadView:
         return self.query_one(ThreadView)
+
+    @property
+    def reading_pane(self) -> ThreadView:
+        return self.thread_view
 
     def on_mount(self) -> None:
         workspace = self.workspace
@@ -369,17 +374,9 @@ class InboxScreen(PanelScreen):
         self._show_detail(self.inbox_list.cursor_id, force=True)
 
     # -- key actions -----------------------------------------------------------------
-    def action_open(self) -> None:
-        """Toggle the reading layout: a larger thread pane for the item under the cursor."""
-        self.toggle_class("-reading")
+    def reading_toggled(self) -> None:
+        # Reading shows more of the conversation around the item under the cursor.
         self._show_detail(self.inbox_list.cursor_id)
-        self.thread_view.scroll_home(animate=False)
-
-    def action_detail_down(self) -> None:
-        self.thread_view.scroll_page_down(animate=False)
-
-    def action_detail_up(self) -> None:
-        self.thread_view.scroll_page_up(animate=False)
 
     def action_done(self) -> None:
         if not self._no_target():
